@@ -1,0 +1,4 @@
+"""python -m backprop_cli."""
+from .cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""Forward values, reverse-mode backward that records every chain-rule step, and the update."""
+from __future__ import annotations
+
+import numpy as np
+
+from .calculus import diff, evaluate
+from .errors import DomainError, ProblemError
+from .expr import Call, Expr, Var, free_names, substitute
+from .model import Problem
+from .solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
+                       Solution, UpdateStep)
+
+
+def leaf_env(problem: Problem, params: dict | None = None) -> dict:
+    """Inputs, targets and parameters as float64 arrays, one entry per sample."""
+    n = problem.n_samples
+    env = {k: np.asarray(v, dtype=np.float64) for k, v in problem.inputs.items()}
+    env.update({k: np.asarray(v, dtype=np.float64) for k, v in problem.targets.items()})
+    values = params if params is not None else {p.name: p.value for p in problem.params.values()}
+    env.update({k: np.full(n, v, dtype=np.float64) for k, v in values.items()})
+    return env
+
+
+def forward(problem: Problem, params: dict | None = None) -> dict:
+    """Every node's value, per sample; a value outside a function's domain is a ProblemError."""
+    env = leaf_env(problem, params)
+    n = problem.n_samples
+    for node in problem.nodes:
+        env[node.name] = _eval(node.formula, env, n, node.name, problem)
+    return env
+
+
+def _eval(formula: Expr, env: dict, n: int, name: str, problem: Problem) -> np.ndarray:
+    try:
+        with np.errstate(all="ignore"):
+            value = np.broadcast_to(np.asarray(evaluate(formula, env), dtype=np.float64), (n,)).copy()
+    except DomainError as exc:
+        raise ProblemError(problem.origins.get(name), f"{name}: {exc}",
+                           "values inside each function's domain") from None
+    if not np.all(np.isfinite(value)):
+        raise ProblemError(problem.origins.get(name), f"{name}: the value is not finite (overflow)",
+                           "inputs and weights of a sensible size")
+    return value
+
+
+def batch_total(problem: Problem, per_sample: np.ndarray) -> float:
+    """The batch loss: mean or sum of the per-sample totals."""
+    return float(per_sample.mean() if problem.batch == "mean" else per_sample.sum())
+
+
+def local_partials(problem: Problem) -> dict:
+    """(node, dependency) -> ∂node/∂dependency as a formula written with node names."""
+    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call)}
+    out = {}
+    for node in problem.nodes:
+        for dep in free_names(node.formula):
+            if dep in problem.targets:
+                continue
+            out[(node.name, dep)] = substitute(diff(node.formula, dep, Var(node.name)), known)
+    return out
+
+
+def _depths(problem: Problem) -> dict:
+    depth: dict = {}
+    for node in problem.nodes:
+        depth[node.name] = 1 + max((depth.get(d, 0) for d in free_names(node.formula)), default=0)
+    return depth
+
+
+def _kind(problem: Problem, name: str) -> str:
+    if name in problem.params:
+        return "param"
+    if name in problem.inputs:
+        return "input"
+    if name in {p for p, _ in problem.outputs}:
+        return "output"
+    return problem.node(name).role
+
+
+def backward(problem: Problem, env: dict) -> tuple[list, dict]:
+    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample."""
+    n = problem.n_samples
+    locals_ = local_partials(problem)
+    depth = _depths(problem)
+    index = {node.name: k for k, node in enumerate(problem.nodes)}
+    order = sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name]))
+    grads = {name: np.zeros(n) for name in [*env]}
+    grads[problem.loss] = np.full(n, 1.0 / n if problem.batch == "mean" else 1.0)
+    terms: dict = {}
+    for node in order:
+        upstream = grads[node.name]
+        for dep in free_names(node.formula):
+            if (node.name, dep) not in locals_:
+                continue
+            local = locals_[(node.name, dep)]
+            lv = _eval(local, env, n, node.name, problem)
+            contribution = lv * upstream
+            grads[dep] = grads[dep] + contribution
+            terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, tuple(lv), tuple(upstream),
+                                                       tuple(contribution)))
+    steps = []
+    leaves = [*problem.inputs, *problem.params]
+    for name in [nd.name for nd in order if nd.name != problem.loss] + leaves:
+        chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
+        if not chain:
+            continue
+        steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(grads[name]),
+                              float(grads[name].sum())))
+    return steps, grads
+
+
+def solve(problem: Problem) -> Solution:
+    """The complete worked solution of one problem."""
+    env = forward(problem)
+    steps: list = [GivenStep(problem)]
+    for node in problem.nodes:
+        values = tuple(env[node.name])
+        if node.role in ("loss_term", "loss"):
+            steps.append(LossStep(node.name, node.role, node.formula, values))
+        else:
+            steps.append(ForwardStep(node.name, node.role, node.neuron, node.formula, values))
+    loss = batch_total(problem, env[problem.loss])
+    if problem.n_samples > 1:
+        steps.append(BatchLossStep(problem.loss, problem.batch, tuple(env[problem.loss]), loss))
+    grad_steps, grads = backward(problem, env)
+    steps.extend(grad_steps)
+    new_params = {}
+    for p in problem.params.values():
+        g = float(grads[p.name].sum())
+        frozen = p.name in problem.frozen
+        new = p.value if frozen else p.value - problem.learning_rate * g
+        new_params[p.name] = new
+        steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
+    after_env = forward(problem, new_params)
+    after = batch_total(problem, after_env[problem.loss])
+    steps.append(LossAfterStep(problem.loss, loss, after, tuple(after_env[problem.loss])))
+    values = {k: tuple(float(x) for x in v) for k, v in env.items()}
+    return Solution(problem, tuple(steps), values, {k: tuple(float(x) for x in v) for k, v in grads.items()},
+                    loss, after, new_params)

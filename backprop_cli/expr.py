@@ -1,0 +1,98 @@
+"""Formula trees: constants, names and calls of registry functions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Const:
+    """A numeric constant."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Var:
+    """A reference to a named node: input, target, parameter or computed node."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """A registry function applied to arguments, with keyword parameters (slope=0.01)."""
+
+    fn: str
+    args: tuple
+    params: tuple = ()
+
+    def param(self, key: str, default: float | None = None) -> float | None:
+        """The value of one keyword parameter."""
+        return dict(self.params).get(key, default)
+
+
+Expr = Union[Const, Var, Call]
+
+
+def call(fn: str, *args: Expr, **params: float) -> Call:
+    """Build a Call with sorted keyword parameters."""
+    return Call(fn, tuple(args), tuple(sorted(params.items())))
+
+
+def add(*args: Expr) -> Call:
+    """Sum of the arguments."""
+    return Call("add", tuple(args))
+
+
+def mul(*args: Expr) -> Call:
+    """Product of the arguments."""
+    return Call("mul", tuple(args))
+
+
+def sub(a: Expr, b: Expr) -> Call:
+    """a − b."""
+    return Call("sub", (a, b))
+
+
+def div(a: Expr, b: Expr) -> Call:
+    """a / b."""
+    return Call("div", (a, b))
+
+
+def neg(a: Expr) -> Call:
+    """−a."""
+    return Call("neg", (a,))
+
+
+def power(a: Expr, b: Expr) -> Call:
+    """a ** b."""
+    return Call("pow", (a, b))
+
+
+ONE = Const(1.0)
+ZERO = Const(0.0)
+
+
+def free_names(expr: Expr) -> tuple[str, ...]:
+    """Names referenced by a formula, in first-use order, each once."""
+    seen: dict[str, None] = {}
+
+    def walk(e: Expr) -> None:
+        if isinstance(e, Var):
+            seen.setdefault(e.name, None)
+        elif isinstance(e, Call):
+            for a in e.args:
+                walk(a)
+
+    walk(expr)
+    return tuple(seen)
+
+
+def substitute(expr: Expr, mapping: dict) -> Expr:
+    """Replace whole sub-trees found in mapping (tree → tree), innermost last."""
+    if expr in mapping:
+        return mapping[expr]
+    if isinstance(expr, Call):
+        return Call(expr.fn, tuple(substitute(a, mapping) for a in expr.args), expr.params)
+    return expr

@@ -1,0 +1,73 @@
+"""The validated problem: frozen data that the engine reads and nothing re-checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import Origin
+from .expr import Expr
+
+
+@dataclass(frozen=True)
+class Node:
+    """A named scalar computed by a formula over other names.
+
+    role: z (a neuron's pre-activation), a (its activation), node (any other
+    computed value), loss_term, loss (the per-sample total).
+    """
+
+    name: str
+    formula: Expr
+    role: str
+    origin: Origin
+    neuron: str | None = None  # for z and a: the neuron's activation name
+
+
+@dataclass(frozen=True)
+class Param:
+    """A trainable value; ``uses`` lists the (from, to) connections it weights."""
+
+    name: str
+    value: float
+    origin: Origin
+    uses: tuple = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """For the picture of the network: a label, its neurons and its activation."""
+
+    label: str
+    neurons: tuple
+    activation: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the engine needs, validated."""
+
+    file: str
+    title: str
+    description: str
+    source: str
+    inputs: dict  # name -> tuple of floats, one per sample
+    targets: dict  # name -> tuple of floats, one per sample
+    params: dict  # name -> Param, in file order
+    nodes: tuple  # Node, in evaluation order
+    outputs: tuple  # (prediction, target) pairs
+    loss: str  # name of the per-sample total loss node
+    batch: str  # mean | sum over samples
+    learning_rate: float
+    frozen: frozenset
+    layers: tuple = ()  # Layer, for the picture
+    symbols: dict = field(default_factory=dict)  # name -> LaTeX override
+    origins: dict = field(default_factory=dict)  # name -> Origin, for errors found later
+
+    @property
+    def n_samples(self) -> int:
+        """How many samples the batch has."""
+        first = next(iter(self.inputs.values()), None) or next(iter(self.targets.values()), (0,))
+        return len(first)
+
+    def node(self, name: str) -> Node:
+        """The node of that name."""
+        return next(n for n in self.nodes if n.name == name)

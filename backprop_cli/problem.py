@@ -1,0 +1,214 @@
+"""Read a problem file: parse, validate once, and return a frozen Problem."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import validate as v
+from .errors import Origin, ProblemError, one_of, suggest
+from .expr import free_names
+from .lossspec import build_loss
+from .model import Param, Problem
+from .network import FORMS, Built, build_edges, build_equations, build_layers
+from .yamlload import load_yaml_file, load_yaml_text
+
+TOP_KEYS = ["title", "description", "source", "inputs", "targets", "samples", "params", "layers",
+            "neurons", "edges", "equations", "outputs", "loss", "training", "symbols"]
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Load and validate a problem file."""
+    doc, _ = load_yaml_file(path)
+    return problem_from_doc(doc, str(path))
+
+
+def load_problem_text(text: str, file: str = "<string>") -> Problem:
+    """Load and validate a problem given as YAML text."""
+    return problem_from_doc(load_yaml_text(text, file), file)
+
+
+def problem_from_doc(doc, file: str) -> Problem:
+    """Validate a parsed YAML document into a Problem."""
+    top = Origin(file, 1, "")
+    if doc is None:
+        raise ProblemError(Origin(file, 0, ""), "the file is empty", "a YAML mapping with title, inputs, …")
+    if not isinstance(doc, dict):
+        raise ProblemError(Origin(file, getattr(doc, "line", 1), ""), f"the file holds {v.type_name(doc)}",
+                           "a YAML mapping with title, inputs, …")
+    v.keys(doc, top, TOP_KEYS, ["title", "loss", "training"])
+    inputs, targets, t_origins = _samples(doc, top)
+    params = _params(doc, top)
+    built = _network(doc, top, list(inputs))
+    outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top,
+                                                       built, targets, t_origins)
+    built.nodes.extend(loss_nodes)
+    nodes = _order(built, inputs, targets, params, top)
+    param_objs = _merge_params(built, params, top)
+    training = v.mapping(doc["training"], v.at(doc, "training", top))
+    to = v.at(doc, "training", top)
+    v.keys(training, to, ["learning_rate", "frozen"], ["learning_rate"])
+    lr = v.number(training["learning_rate"], v.at(training, "learning_rate", to))
+    frozen = []
+    if "frozen" in training:
+        fo = v.at(training, "frozen", to)
+        for k, p in enumerate(v.listing(training["frozen"], fo, "a list of parameter names")):
+            if p not in param_objs:
+                raise ProblemError(v.at(training["frozen"], k, fo), f"'{p}' is not a parameter",
+                                   one_of(param_objs), suggest(p, param_objs))
+            frozen.append(p)
+    symbols = {}
+    if "symbols" in doc:
+        so = v.at(doc, "symbols", top)
+        for k, tex in v.mapping(doc["symbols"], so).items():
+            symbols[k] = v.text(tex, v.at(doc["symbols"], k, so))
+    origins = {n.name: n.origin for n in nodes}
+    origins.update({p.name: p.origin for p in param_objs.values()})
+    return Problem(
+        file=file, title=v.text(doc["title"], v.at(doc, "title", top)),
+        description=v.text(doc.get("description", ""), v.at(doc, "description", top)).strip(),
+        source=v.text(doc.get("source", ""), v.at(doc, "source", top)),
+        inputs=inputs, targets=targets, params=param_objs, nodes=tuple(nodes), outputs=tuple(outputs),
+        loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen), layers=tuple(built.layers),
+        symbols=symbols, origins=origins)
+
+
+def _values(m, origin: Origin, what: str) -> dict:
+    v.mapping(m, origin, f"a mapping of {what} names to numbers")
+    return {v.name(k, v.at(m, k, origin)): v.number(x, v.at(m, k, origin)) for k, x in m.items()}
+
+
+def _samples(doc, top: Origin) -> tuple[dict, dict, dict]:
+    """Inputs and targets, name -> tuple per sample; also target origins per (name, sample)."""
+    if "samples" in doc:
+        for k in ("inputs", "targets"):
+            if k in doc:
+                raise ProblemError(v.at(doc, k, top), f"'{k}' given beside 'samples'",
+                                   "either inputs and targets, or samples")
+        so = v.at(doc, "samples", top)
+        rows = v.listing(doc["samples"], so, "a list of {inputs, targets}")
+        if not rows:
+            raise ProblemError(so, "no samples", "at least one sample")
+        entries = []
+        for k, row in enumerate(rows):
+            ro = v.at(rows, k, so)
+            v.mapping(row, ro, "a mapping with inputs and targets")
+            v.keys(row, ro, ["inputs", "targets"], ["inputs"])
+            entries.append((row, ro))
+    else:
+        entries = [(doc, top)]
+    inputs: dict = {}
+    targets: dict = {}
+    t_origins: dict = {}
+    for s, (row, ro) in enumerate(entries):
+        for key, store in (("inputs", inputs), ("targets", targets)):
+            if key not in row:
+                if store:
+                    raise ProblemError(ro.child(key, ro.line), f"sample {s + 1} has no {key}",
+                                       f"the same {key} in every sample")
+                continue
+            ko = v.at(row, key, ro)
+            values = _values(row.get(key, {}), ko, key[:-1])
+            if s > 0 and set(values) != set(store):
+                missing = sorted(set(store) ^ set(values))
+                raise ProblemError(ko, f"sample {s + 1} has different {key} from sample 1: {', '.join(missing)}",
+                                   f"the same {key} names in every sample")
+            for name, x in values.items():
+                store.setdefault(name, []).append(x)
+                if key == "targets":
+                    t_origins[(name, s)] = v.at(row[key], name, ko)
+    for name in inputs:
+        if name in targets:
+            raise ProblemError(t_origins[(name, 0)], f"'{name}' is both an input and a target", "distinct names")
+    return ({k: tuple(x) for k, x in inputs.items()}, {k: tuple(x) for k, x in targets.items()}, t_origins)
+
+
+def _params(doc, top: Origin) -> dict:
+    if "params" not in doc:
+        return {}
+    po = v.at(doc, "params", top)
+    return {k: (x, v.at(doc["params"], k, po)) for k, x in _values(doc["params"], po, "parameter").items()}
+
+
+def _network(doc, top: Origin, inputs: list) -> Built:
+    present = [k for k in FORMS if k in doc]
+    if "neurons" in doc and "edges" not in doc:
+        raise ProblemError(v.at(doc, "neurons", top), "'neurons' without 'edges'", "edges: {w1: x1 -> h1 = 0.5}")
+    if len(present) != 1:
+        where = v.at(doc, present[1], top) if len(present) > 1 else Origin(top.file, 1, "")
+        raise ProblemError(where, "a network must be written one way" if present else "no network",
+                           "exactly one of layers, edges (with neurons), or equations")
+    form = present[0]
+    if form == "layers":
+        return build_layers(doc["layers"], v.at(doc, "layers", top), inputs)
+    if form == "edges":
+        if "neurons" not in doc:
+            raise ProblemError(v.at(doc, "edges", top), "'edges' without 'neurons'",
+                               "neurons: {h1: {activation: sigmoid}}")
+        return build_edges(doc["neurons"], doc["edges"], v.at(doc, "neurons", top), v.at(doc, "edges", top),
+                           inputs)
+    return build_equations(doc["equations"], v.at(doc, "equations", top))
+
+
+def _merge_params(built: Built, params: dict, top: Origin) -> dict:
+    """One Param per name: values from params: or inline, uses from the network."""
+    used = set(built.uses) | {n for node in built.nodes for n in free_names(node.formula) if n in params}
+    out = {}
+    # Parameters in the order the network first uses them: w1, w2, b1, w3 … as a hand solution lists them.
+    first_use = [r for node in built.nodes for r in free_names(node.formula)]
+    names = [r for r in dict.fromkeys([*first_use, *params, *built.values, *built.uses])
+             if r in params or r in built.values or r in built.uses]
+    for name in names:
+        inline = built.values.get(name)
+        given = params.get(name)
+        if inline and given and inline[0] != given[0]:
+            raise ProblemError(given[1], f"parameter '{name}' is given two values, {given[0]:g} and "
+                                         f"{inline[0]:g} (line {inline[1].line})", "one value per parameter")
+        source = given or inline
+        if source is None:
+            raise ProblemError(built_origin(built, name) or top, f"parameter '{name}' has no value",
+                               f"a value in params: ({name}: 0.5) or on its edge")
+        if name not in used and name not in built.values:
+            raise ProblemError(source[1], f"parameter '{name}' is not used anywhere",
+                               "every parameter to appear in the network or loss")
+        uses = built.uses.get(name) or [("", n.name) for n in built.nodes if name in free_names(n.formula)]
+        out[name] = Param(name, source[0], source[1], tuple(uses))
+    return out
+
+
+def built_origin(built: Built, name: str) -> Origin | None:
+    """The origin of the first node that uses a name."""
+    return next((n.origin for n in built.nodes if name in free_names(n.formula)), None)
+
+
+def _order(built: Built, inputs: dict, targets: dict, params: dict, top: Origin) -> list:
+    """Nodes in evaluation order; undefined names and cycles are errors."""
+    nodes = {}
+    for n in built.nodes:
+        if n.name in nodes or n.name in inputs or n.name in targets or n.name in params \
+                or n.name in built.values or n.name in built.uses:
+            raise ProblemError(n.origin, f"name '{n.name}' is defined twice", "each name defined once")
+        nodes[n.name] = n
+    leaves = set(inputs) | set(targets) | set(params) | set(built.values) | set(built.uses)
+    known = leaves | set(nodes)
+    for n in built.nodes:
+        for ref in free_names(n.formula):
+            if ref not in known:
+                raise ProblemError(n.origin, f"'{ref}' is not defined",
+                                   "an input, target, parameter or node name", suggest(ref, known))
+    order: list = []
+    state: dict = {}
+
+    def visit(name: str, path: tuple) -> None:
+        if name not in nodes or state.get(name) == "done":
+            return
+        if state.get(name) == "open":
+            cycle = [*path[path.index(name):], name]
+            raise ProblemError(nodes[name].origin, f"cycle: {' -> '.join(cycle)}", "formulas without cycles")
+        state[name] = "open"
+        for ref in free_names(nodes[name].formula):
+            visit(ref, (*path, name))
+        state[name] = "done"
+        order.append(nodes[name])
+
+    for name in nodes:
+        visit(name, ())
+    return order

@@ -1,0 +1,18 @@
+"""Renderers: each turns a Solution into a string. Chosen by --format from one mapping."""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+# format name -> module; each module has render(solution, *, precision, width, color) -> str
+RENDERERS = {
+    "terminal": "backprop_cli.render.terminal",
+}
+
+# file suffix -> format, for -o FILE
+SUFFIXES: dict = {}
+
+
+def renderer(name: str) -> Callable:
+    """The render function of a format, imported only when used."""
+    return importlib.import_module(RENDERERS[name]).render

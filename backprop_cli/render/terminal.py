@@ -1,0 +1,150 @@
+"""The worked solution as rich terminal tables (plain text when there is no colour)."""
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..printing import fmt_number, to_text
+from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution,
+                        UpdateStep)
+from . import common
+
+
+def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
+    """Every section of the solution, as the terminal shows it."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system="standard" if color else None,
+                      force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
+    _Printer(sol, console, precision).run()
+    return out.getvalue()
+
+
+class _Printer:
+    def __init__(self, sol: Solution, console: Console, precision: int):
+        self.sol, self.console, self.p = sol, console, precision
+        self.samples = range(sol.problem.n_samples)
+        self.multi = sol.problem.n_samples > 1
+
+    def num(self, v: float) -> str:
+        return fmt_number(v, self.p)
+
+    def heading(self, number: int, title: str) -> None:
+        self.console.print()
+        self.console.print(Text(f"{number}. {title}", style="bold underline"))
+
+    def table(self, *columns: str, title: str | None = None) -> Table:
+        t = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
+                  show_edge=False, pad_edge=False)
+        for col in t.columns[-1:]:
+            col.justify = "right"
+        return t
+
+    def run(self) -> None:
+        steps = self.sol.steps
+        self.given(self.sol.of(GivenStep)[0])
+        self.heading(2, "Forward pass")
+        self.forward(self.sol.of(ForwardStep))
+        self.heading(3, "Loss")
+        self.losses(self.sol.of(LossStep), self.sol.of(BatchLossStep))
+        self.heading(4, "Backward pass")
+        for kind, group in common.runs(common.shown_grads(self.sol)):
+            self.grads(kind, group)
+        self.heading(5, "Update")
+        self.updates(self.sol.of(UpdateStep))
+        self.heading(6, "Loss after the update")
+        for step in (s for s in steps if isinstance(s, LossAfterStep)):
+            self.after(step)
+
+    def given(self, step: GivenStep) -> None:
+        p = step.problem
+        self.console.print(Text(p.title, style="bold"))
+        if p.source:
+            self.console.print(f"Source: {p.source}")
+        if p.description:
+            self.console.print(p.description)
+        self.heading(1, "Given")
+        sample_cols = [f"sample {s + 1}" for s in self.samples] if self.multi else ["value"]
+        for title, values in (("Inputs", p.inputs), ("Targets", p.targets)):
+            if values:
+                t = self.table("name", *sample_cols, title=title)
+                for name, vals in values.items():
+                    t.add_row(name, *[self.num(x) for x in vals])
+                self.console.print(t)
+        t = self.table("parameter", "connects", "value", title="Parameters")
+        for prm in p.params.values():
+            frozen = " (frozen)" if prm.name in p.frozen else ""
+            t.add_row(prm.name + frozen, common.connects(prm), self.num(prm.value))
+        self.console.print(t)
+        self.console.print(Text("Network", style="bold"))
+        for line in common.picture(self.sol):
+            self.console.print("  " + line)
+        self.console.print(Text("Loss", style="bold"))
+        for node in p.nodes:
+            if node.role in ("loss_term", "loss"):
+                self.console.print(f"  {node.name} = {to_text(node.formula)}")
+        if self.multi:
+            self.console.print(f"  over the batch: the {p.batch} of {p.loss} over {p.n_samples} samples")
+        self.console.print(Text("Training", style="bold"))
+        self.console.print(f"  learning rate η = {p.learning_rate:g}"
+                           + (f"; frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""))
+
+    def formula_rows(self, t: Table, name: str, formula, values: tuple) -> None:
+        for s in self.samples:
+            label = f"{name} [{s + 1}]" if self.multi else name
+            sub = to_text(formula, self.sol.sample_values(s), self.p)
+            t.add_row(label, to_text(formula), sub, self.num(values[s]))
+
+    def forward(self, steps: list[ForwardStep]) -> None:
+        t = self.table("node", "formula", "with numbers", "value")
+        for st in steps:
+            self.formula_rows(t, st.node, st.formula, st.values)
+        self.console.print(t)
+
+    def losses(self, steps: list[LossStep], batch: list[BatchLossStep]) -> None:
+        t = self.table("term", "formula", "with numbers", "value")
+        for st in steps:
+            self.formula_rows(t, st.node, st.formula, st.values)
+        self.console.print(t)
+        for b in batch:
+            parts = " + ".join(self.num(x) for x in b.per_sample)
+            how = f"({parts})/{len(b.per_sample)}" if b.reduction == "mean" else parts
+            self.console.print(f"  {b.node} over the batch ({b.reduction}) = {how} = {self.num(b.total)}")
+
+    def grads(self, kind: str, steps: list[GradStep]) -> None:
+        loss = self.sol.problem.loss
+        t = self.table("quantity", "chain rule", "with numbers", "value",
+                       title=common.KIND_TITLES[kind].replace("L", loss, 1) if kind != "loss_term"
+                       else f"∂{loss}/∂(loss term)")
+        for st in steps:
+            symbols = " + ".join(common.term_symbols_text(self.sol, term) for term in st.terms)
+            for s in self.samples:
+                label = common.grad_text(loss, st.node) + (f" [{s + 1}]" if self.multi else "")
+                numbers = " + ".join(common.term_numbers_text(self.sol, term, s, self.p) for term in st.terms)
+                t.add_row(label, symbols, numbers, self.num(st.values[s]))
+            if self.multi and kind == "param":
+                per = " + ".join(self.num(x) for x in st.values)
+                t.add_row(f"{common.grad_text(loss, st.node)}", "sum over samples", per, self.num(st.total))
+        self.console.print(t)
+
+    def updates(self, steps: list[UpdateStep]) -> None:
+        t = self.table("parameter", "old", "gradient", "old − η·gradient", "new")
+        for st in steps:
+            if st.frozen:
+                t.add_row(st.param, self.num(st.old), self.num(st.grad),
+                          "frozen: not updated", self.num(st.new))
+            else:
+                work = f"{self.num(st.old)} − {st.learning_rate:g}·{self._paren(st.grad)}"
+                t.add_row(st.param, self.num(st.old), self.num(st.grad), work, self.num(st.new))
+        self.console.print(t)
+
+    def _paren(self, v: float) -> str:
+        return f"({self.num(v)})" if v < 0 else self.num(v)
+
+    def after(self, step: LossAfterStep) -> None:
+        change = step.after - step.before
+        self.console.print(f"  {step.node}: {self.num(step.before)} → {self.num(step.after)} "
+                           f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")

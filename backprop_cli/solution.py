@@ -1,0 +1,118 @@
+"""The worked solution as plain frozen step records; renderers read these and compute nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .expr import Expr
+from .model import Problem
+
+
+@dataclass(frozen=True)
+class GivenStep:
+    """Section 1: what the problem states."""
+
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """A node's formula and its value, one per sample."""
+
+    node: str
+    role: str
+    neuron: str | None
+    formula: Expr
+    values: tuple
+
+
+@dataclass(frozen=True)
+class LossStep:
+    """A loss term or the per-sample total loss."""
+
+    node: str
+    role: str
+    formula: Expr
+    values: tuple
+
+
+@dataclass(frozen=True)
+class BatchLossStep:
+    """The loss over the batch: the mean or sum of the per-sample totals."""
+
+    node: str
+    reduction: str
+    per_sample: tuple
+    total: float
+
+
+@dataclass(frozen=True)
+class ChainTerm:
+    """One chain-rule application: ∂L/∂node gets local · upstream through ``via``."""
+
+    node: str
+    via: str
+    local: Expr  # ∂via/∂node as a formula
+    local_values: tuple
+    upstream: tuple  # ∂L/∂via per sample
+    contribution: tuple  # local · upstream per sample
+
+
+@dataclass(frozen=True)
+class GradStep:
+    """∂L/∂node as the sum of its chain-rule terms.
+
+    kind: output (a prediction), z (δ of a neuron), a (a hidden activation),
+    node, loss_term, param or input.
+    """
+
+    node: str
+    kind: str
+    terms: tuple
+    values: tuple  # per sample
+    total: float  # summed over samples: the gradient of the batch loss
+
+
+@dataclass(frozen=True)
+class UpdateStep:
+    """p⁺ = p − η·∂L/∂p, or p unchanged when frozen."""
+
+    param: str
+    old: float
+    grad: float
+    learning_rate: float
+    new: float
+    frozen: bool
+
+
+@dataclass(frozen=True)
+class LossAfterStep:
+    """The loss recomputed with the updated parameters."""
+
+    node: str
+    before: float
+    after: float
+    per_sample: tuple
+
+
+STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, UpdateStep, LossAfterStep)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Every step of the worked solution, in reading order, plus every value by name."""
+
+    problem: Problem
+    steps: tuple
+    values: dict  # name -> tuple per sample, for substituting numbers into formulas
+    grads: dict  # name -> tuple per sample of ∂L/∂name
+    loss: float
+    loss_after: float
+    new_params: dict  # name -> float
+
+    def of(self, kind: type) -> list:
+        """The steps of one type, in order."""
+        return [s for s in self.steps if isinstance(s, kind)]
+
+    def sample_values(self, s: int) -> dict:
+        """name -> value in sample s."""
+        return {k: v[s] for k, v in self.values.items()}

@@ -1,0 +1,92 @@
+"""Small checks used while reading a problem file; each failure names its line and key."""
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable
+
+from .errors import Origin, ProblemError, one_of, suggest
+from .yamlload import LineDict, LineList
+
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+LIMIT = 1e6  # beyond this a homework number is a typo, and exp() would overflow
+
+
+def at(container, key, origin: Origin) -> Origin:
+    """The origin of container[key], with the key's own line."""
+    if isinstance(container, LineDict):
+        return origin.child(key, container.key_lines.get(key, container.line))
+    if isinstance(container, LineList) and isinstance(key, int) and key < len(container.item_lines):
+        return origin.child(key, container.item_lines[key])
+    return origin.child(key)
+
+
+def type_name(v) -> str:
+    """How a YAML value is called in an error."""
+    if v is None:
+        return "nothing"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            LineDict: "a mapping", LineList: "a list"}.get(type(v), type(v).__name__)
+
+
+def mapping(v, origin: Origin, what: str = "a mapping") -> LineDict:
+    """v, which must be a mapping."""
+    if not isinstance(v, dict):
+        raise ProblemError(origin, f"got {type_name(v)}", what)
+    return v
+
+
+def listing(v, origin: Origin, what: str = "a list") -> LineList:
+    """v, which must be a list."""
+    if not isinstance(v, list):
+        raise ProblemError(origin, f"got {type_name(v)}", what)
+    return v
+
+
+def keys(m: LineDict, origin: Origin, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+    """Refuse unknown keys (with a suggestion) and report missing required ones."""
+    allowed = list(allowed)
+    for k in m:
+        if k not in allowed:
+            raise ProblemError(at(m, k, origin), f"unknown key '{k}'", one_of(allowed, 20),
+                               suggest(k, allowed))
+    for k in required:
+        if k not in m:
+            raise ProblemError(origin.child(k, m.line if isinstance(m, LineDict) else origin.line),
+                               "missing required key", f"'{k}' in {origin.path or 'the top level'}")
+
+
+def number(v, origin: Origin) -> float:
+    """A finite float of sensible size."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ProblemError(origin, f"got {type_name(v)} {v!r}" if isinstance(v, str) else f"got {type_name(v)}",
+                           "a number")
+    v = float(v)
+    if not math.isfinite(v):
+        raise ProblemError(origin, f"non-finite number {v}", "a finite number")
+    if abs(v) > LIMIT:
+        raise ProblemError(origin, f"number {v:g} is too large", f"a magnitude at most {LIMIT:g}")
+    return v
+
+
+def name(v, origin: Origin) -> str:
+    """A name usable in formulas."""
+    if not isinstance(v, str) or not NAME_RE.match(v):
+        raise ProblemError(origin, f"invalid name {v!r}",
+                           "a name of letters, digits and _ that starts with a letter")
+    return v
+
+
+def text(v, origin: Origin) -> str:
+    """A free-text string."""
+    if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+        raise ProblemError(origin, f"got {type_name(v)}", "a string")
+    return str(v)
+
+
+def choice(v, origin: Origin, options: Iterable[str], what: str) -> str:
+    """One of a fixed set of words."""
+    options = list(options)
+    if not isinstance(v, str) or v not in options:
+        raise ProblemError(origin, f"unknown {what} {v!r}", one_of(options), suggest(str(v), options))
+    return v
