@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..expr import Call, Const, Var
-from ..printing import fmt_number, to_latex, to_text
-from ..registry import ADD, REGISTRY
+from ..expr import Const, Var, add, mul
+from ..printing import to_latex, to_text
 from ..solution import ChainTerm, GradStep, Solution
 
 SECTIONS = ("Given", "Forward pass", "Loss", "Backward pass", "Update", "Loss after the update")
 
 KIND_TITLES = {
-    "loss_term": "∂L/∂(loss term)",
+    "loss_term": "∂L/∂(each loss term)",
     "output": "∂L/∂ŷ for each output",
     "z": "δ = ∂L/∂z for each neuron",
-    "a": "∂L/∂a for each hidden neuron: the sum over its paths",
+    "a": "∂L/∂a for each hidden neuron, summed over its paths",
     "node": "∂L/∂(node) for the other nodes",
     "loss": "∂L/∂(loss)",
     "param": "∂L/∂p for each parameter",
@@ -38,11 +37,6 @@ def is_one(expr) -> bool:
     return isinstance(expr, Const) and expr.value == 1.0
 
 
-def needs_brackets(expr) -> bool:
-    """Whether a local partial must be bracketed when multiplied."""
-    return isinstance(expr, Call) and REGISTRY[expr.fn].prec <= ADD
-
-
 def grad_text(loss: str, node: str) -> str:
     """∂L/∂node as text."""
     return f"∂{loss}/∂{node}"
@@ -57,51 +51,62 @@ def _tex(name: str, symbols) -> str:
     return to_latex(Var(name), symbols=symbols)
 
 
+def _term_expr(sol: Solution, term: ChainTerm):
+    """upstream · local as one formula, the upstream written as a name like ∂L/∂via."""
+    if term.via == sol.problem.loss:
+        return term.local
+    up = Var(grad_text(sol.problem.loss, term.via))
+    return up if is_one(term.local) else mul(up, term.local)
+
+
+def _numbers(sol: Solution, terms, sample: int) -> dict:
+    values = sol.sample_values(sample)
+    values.update({grad_text(sol.problem.loss, t.via): t.upstream[sample] for t in terms})
+    return values
+
+
+def _symbols(sol: Solution, terms) -> dict:
+    symbols = dict(sol.problem.symbols)
+    symbols.update({grad_text(sol.problem.loss, t.via): grad_latex(sol.problem.loss, t.via, sol.problem.symbols)
+                    for t in terms})
+    return symbols
+
+
+def _chain(sol: Solution, terms):
+    exprs = [_term_expr(sol, t) for t in terms]
+    return exprs[0] if len(exprs) == 1 else add(*exprs)
+
+
+def chain_text(sol: Solution, terms, sample: int | None = None, precision: int = 4) -> str:
+    """Σ upstream · local as text: in symbols, or with the numbers of one sample."""
+    values = None if sample is None else _numbers(sol, terms, sample)
+    return to_text(_chain(sol, terms), values, precision)
+
+
+def chain_latex(sol: Solution, terms, sample: int | None = None, precision: int = 4) -> str:
+    """Σ upstream · local as LaTeX: in symbols, or with the numbers of one sample."""
+    values = None if sample is None else _numbers(sol, terms, sample)
+    return to_latex(_chain(sol, terms), values, precision, _symbols(sol, terms))
+
+
 def term_symbols_text(sol: Solution, term: ChainTerm) -> str:
     """upstream · local in symbols: ∂E/∂net_o1·out_h1."""
-    up = grad_text(sol.problem.loss, term.via)
-    if term.via == sol.problem.loss:
-        return to_text(term.local)
-    if is_one(term.local):
-        return up
-    local = to_text(term.local)
-    return f"{up}·({local})" if needs_brackets(term.local) else f"{up}·{local}"
+    return chain_text(sol, [term])
 
 
 def term_numbers_text(sol: Solution, term: ChainTerm, sample: int, precision: int) -> str:
     """upstream · local with numbers: 0.1385·0.5933."""
-    up = fmt_number(term.upstream[sample], precision)
-    local = to_text(term.local, sol.sample_values(sample), precision)
-    if term.via == sol.problem.loss:
-        return local
-    up = f"({up})" if term.upstream[sample] < 0 else up
-    if is_one(term.local):
-        return up
-    return f"{up}·({local})" if needs_brackets(term.local) else f"{up}·{local}"
+    return chain_text(sol, [term], sample, precision)
 
 
 def term_symbols_latex(sol: Solution, term: ChainTerm) -> str:
     """upstream · local in LaTeX symbols."""
-    sym = sol.problem.symbols
-    up = grad_latex(sol.problem.loss, term.via, sym)
-    local = to_latex(term.local, symbols=sym)
-    if term.via == sol.problem.loss:
-        return local
-    if is_one(term.local):
-        return up
-    return f"{up} \\cdot \\left({local}\\right)" if needs_brackets(term.local) else f"{up} \\cdot {local}"
+    return chain_latex(sol, [term])
 
 
 def term_numbers_latex(sol: Solution, term: ChainTerm, sample: int, precision: int) -> str:
     """upstream · local with numbers, in LaTeX."""
-    up = fmt_number(term.upstream[sample], precision, latex=True)
-    local = to_latex(term.local, sol.sample_values(sample), precision, sol.problem.symbols)
-    if term.via == sol.problem.loss:
-        return local
-    up = f"\\left({up}\\right)" if term.upstream[sample] < 0 else up
-    if is_one(term.local):
-        return up
-    return f"{up} \\cdot \\left({local}\\right)" if needs_brackets(term.local) else f"{up} \\cdot {local}"
+    return chain_latex(sol, [term], sample, precision)
 
 
 def picture(sol: Solution) -> list[str]:

@@ -116,14 +116,13 @@ class _Printer:
 
     def grads(self, kind: str, steps: list[GradStep]) -> None:
         loss = self.sol.problem.loss
-        t = self.table("quantity", "chain rule", "with numbers", "value",
-                       title=common.KIND_TITLES[kind].replace("L", loss, 1) if kind != "loss_term"
-                       else f"∂{loss}/∂(loss term)")
+        self.console.print(Text(common.KIND_TITLES[kind].replace("L", loss, 1), style="bold"))
+        t = self.table("quantity", "chain rule", "with numbers", "value")
         for st in steps:
-            symbols = " + ".join(common.term_symbols_text(self.sol, term) for term in st.terms)
+            symbols = common.chain_text(self.sol, st.terms)
             for s in self.samples:
                 label = common.grad_text(loss, st.node) + (f" [{s + 1}]" if self.multi else "")
-                numbers = " + ".join(common.term_numbers_text(self.sol, term, s, self.p) for term in st.terms)
+                numbers = common.chain_text(self.sol, st.terms, s, self.p)
                 t.add_row(label, symbols, numbers, self.num(st.values[s]))
             if self.multi and kind == "param":
                 per = " + ".join(self.num(x) for x in st.values)
