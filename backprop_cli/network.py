@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Expr, Var, add, mul
+from .expr import Call, Expr, Var, add, free_names, mul
 from .model import Layer, Node
 from .parse import parse_formula
 from .printing import fmt_const
@@ -303,4 +303,30 @@ def build_equations(spec, origin: Origin) -> Built:
                and int(n.formula.param("index")) == k + 1})
     b.nodes = [Node(n.name, n.formula, "z", n.origin, zs[n.name]) if n.role == "node" and n.name in zs else n
                for n in b.nodes]
+    b.layers = _equation_layers(b.nodes)
     return b
+
+
+def _equation_layers(nodes: list) -> list:
+    """Layers for the picture: activations and other nodes grouped by depth (a z adds no depth)."""
+    defined = {n.name: n for n in nodes}
+    depth: dict = {}
+
+    def of(name: str, seen: tuple = ()) -> int:
+        if name not in defined or name in seen:
+            return 0
+        if name not in depth:
+            node = defined[name]
+            below = max((of(r, (*seen, name)) for r in free_names(node.formula)), default=0)
+            depth[name] = below + (0 if node.role == "z" else 1)
+        return depth[name]
+
+    shown = [n for n in nodes if n.role != "z"]
+    for n in shown:
+        of(n.name)
+    layers = []
+    for d in sorted({depth[n.name] for n in shown}):
+        group = [n for n in shown if depth[n.name] == d]
+        acts = [REGISTRY[n.formula.fn].name if n.role == "a" else "formula" for n in group]
+        layers.append(Layer(f"layer {d}", tuple(n.name for n in group), ", ".join(dict.fromkeys(acts))))
+    return layers

@@ -5,9 +5,14 @@ from itertools import groupby
 
 from ..expr import Const, Var, add, mul
 from ..printing import to_latex, to_text
-from ..solution import ChainTerm, GradStep, Solution
+from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
+                        Solution, UpdateStep)
 
 SECTIONS = ("Given", "Forward pass", "Loss", "Backward pass", "Update", "Loss after the update")
+
+# The section each step type belongs to; a new step type must be added here and in every renderer.
+SECTION_OF = {GivenStep: "Given", ForwardStep: "Forward pass", LossStep: "Loss", BatchLossStep: "Loss",
+              GradStep: "Backward pass", UpdateStep: "Update", LossAfterStep: "Loss after the update"}
 
 KIND_TITLES = {
     "loss_term": "∂L/∂(each loss term)",
@@ -51,24 +56,36 @@ def _tex(name: str, symbols) -> str:
     return to_latex(Var(name), symbols=symbols)
 
 
+def _up_name(sol: Solution, term: ChainTerm) -> str | None:
+    """How the upstream factor is written: ∂L/∂via, 1/N for the batch mean, or None for 1."""
+    if term.via != sol.problem.loss:
+        return grad_text(sol.problem.loss, term.via)
+    return f"1/{sol.problem.n_samples}" if sol.problem.n_samples > 1 and sol.problem.batch == "mean" else None
+
+
+def _up_latex(sol: Solution, term: ChainTerm) -> str:
+    if term.via != sol.problem.loss:
+        return grad_latex(sol.problem.loss, term.via, sol.problem.symbols)
+    return f"\\frac{{1}}{{{sol.problem.n_samples}}}"
+
+
 def _term_expr(sol: Solution, term: ChainTerm):
     """upstream · local as one formula, the upstream written as a name like ∂L/∂via."""
-    if term.via == sol.problem.loss:
+    name = _up_name(sol, term)
+    if name is None:
         return term.local
-    up = Var(grad_text(sol.problem.loss, term.via))
-    return up if is_one(term.local) else mul(up, term.local)
+    return Var(name) if is_one(term.local) else mul(Var(name), term.local)
 
 
 def _numbers(sol: Solution, terms, sample: int) -> dict:
     values = sol.sample_values(sample)
-    values.update({grad_text(sol.problem.loss, t.via): t.upstream[sample] for t in terms})
+    values.update({_up_name(sol, t): t.upstream[sample] for t in terms if _up_name(sol, t)})
     return values
 
 
 def _symbols(sol: Solution, terms) -> dict:
     symbols = dict(sol.problem.symbols)
-    symbols.update({grad_text(sol.problem.loss, t.via): grad_latex(sol.problem.loss, t.via, sol.problem.symbols)
-                    for t in terms})
+    symbols.update({_up_name(sol, t): _up_latex(sol, t) for t in terms if _up_name(sol, t)})
     return symbols
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from itertools import groupby
 
 from rich import box
 from rich.console import Console
@@ -44,23 +45,21 @@ class _Printer:
         return t
 
     def run(self) -> None:
-        steps = self.sol.steps
-        self.given(self.sol.of(GivenStep)[0])
-        self.heading(2, "Forward pass")
-        self.forward(self.sol.of(ForwardStep))
-        self.heading(3, "Loss")
-        self.losses(self.sol.of(LossStep), self.sol.of(BatchLossStep))
-        self.heading(4, "Backward pass")
-        for kind, group in common.runs(common.shown_grads(self.sol)):
-            self.grads(kind, group)
-        self.heading(5, "Update")
-        self.updates(self.sol.of(UpdateStep))
-        self.heading(6, "Loss after the update")
-        for step in (s for s in steps if isinstance(s, LossAfterStep)):
-            self.after(step)
+        handlers = {GivenStep: self.given, ForwardStep: self.forward, LossStep: self.losses,
+                    BatchLossStep: self.batch, GradStep: self.grads, UpdateStep: self.updates,
+                    LossAfterStep: self.after}
+        section = None
+        for kind, group in groupby(self.sol.steps, key=type):
+            if kind not in handlers:
+                raise TypeError(f"the terminal renderer has no rendering for {kind.__name__}")
+            title = common.SECTION_OF[kind]
+            if title != section and kind is not GivenStep:
+                self.heading(common.SECTIONS.index(title) + 1, title)
+            section = title
+            handlers[kind](list(group))
 
-    def given(self, step: GivenStep) -> None:
-        p = step.problem
+    def given(self, steps: list[GivenStep]) -> None:
+        p = steps[0].problem
         self.console.print(Text(p.title, style="bold"))
         if p.source:
             self.console.print(f"Source: {p.source}")
@@ -104,17 +103,24 @@ class _Printer:
             self.formula_rows(t, st.node, st.formula, st.values)
         self.console.print(t)
 
-    def losses(self, steps: list[LossStep], batch: list[BatchLossStep]) -> None:
+    def losses(self, steps: list[LossStep]) -> None:
         t = self.table("term", "formula", "with numbers", "value")
         for st in steps:
             self.formula_rows(t, st.node, st.formula, st.values)
         self.console.print(t)
-        for b in batch:
+
+    def batch(self, steps: list[BatchLossStep]) -> None:
+        for b in steps:
             parts = " + ".join(self.num(x) for x in b.per_sample)
             how = f"({parts})/{len(b.per_sample)}" if b.reduction == "mean" else parts
             self.console.print(f"  {b.node} over the batch ({b.reduction}) = {how} = {self.num(b.total)}")
 
-    def grads(self, kind: str, steps: list[GradStep]) -> None:
+    def grads(self, steps: list[GradStep]) -> None:
+        shown = set(map(id, common.shown_grads(self.sol)))
+        for kind, group in common.runs([s for s in steps if id(s) in shown]):
+            self.grad_table(kind, group)
+
+    def grad_table(self, kind: str, steps: list[GradStep]) -> None:
         loss = self.sol.problem.loss
         self.console.print(Text(common.KIND_TITLES[kind].replace("L", loss, 1), style="bold"))
         t = self.table("quantity", "chain rule", "with numbers", "value")
@@ -143,7 +149,8 @@ class _Printer:
     def _paren(self, v: float) -> str:
         return f"({self.num(v)})" if v < 0 else self.num(v)
 
-    def after(self, step: LossAfterStep) -> None:
+    def after(self, steps: list[LossAfterStep]) -> None:
+        step = steps[0]
         change = step.after - step.before
         self.console.print(f"  {step.node}: {self.num(step.before)} → {self.num(step.after)} "
                            f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")

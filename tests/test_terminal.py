@@ -1,0 +1,63 @@
+"""Golden files pin the terminal rendering of every problems/ file (UPDATE_GOLDEN=1 rewrites them)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from backprop_cli.engine import solve
+from backprop_cli.problem import load_problem
+from backprop_cli.render import renderer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not p.name.endswith(".key.yaml"))
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _render(path: Path, **options) -> str:
+    sol = solve(load_problem(path.relative_to(ROOT)))
+    return renderer("terminal")(sol, **{"precision": 4, "width": 100, "color": False, **options})
+
+
+@pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)
+def test_terminal_golden(path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = _render(path)
+    golden = GOLDEN / f"{path.stem}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden}; run with UPDATE_GOLDEN=1 and review the diff"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)
+def test_terminal_sections_in_order_and_plain(path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = _render(path)
+    headings = re.findall(r"^(\d)\. (.+)$", text, flags=re.M)
+    assert [h[1] for h in headings] == ["Given", "Forward pass", "Loss", "Backward pass", "Update",
+                                        "Loss after the update"]
+    assert "\x1b[" not in text
+
+
+def test_terminal_fits_the_width(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for width in (60, 80, 120):
+        text = _render(ROOT / "problems" / "mazur.yaml", width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+
+
+def test_color_adds_ansi_only_when_asked(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert "\x1b[" in _render(ROOT / "problems" / "mazur.yaml", color=True)
+
+
+def test_precision_changes_display_not_arithmetic(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = _render(ROOT / "problems" / "mazur.yaml", precision=9, width=160)
+    assert "0.593269992" in text  # Mazur's out_h1 to his printed digits
+    assert "0.298371109" in text  # E_total
+    assert "0.291027774" in text  # loss after plain gradient descent
