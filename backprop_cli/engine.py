@@ -60,6 +60,11 @@ def local_partials(problem: Problem) -> dict:
     return out
 
 
+def _floats(values) -> tuple:
+    """Plain Python floats: numpy scalars stop at the engine's edge."""
+    return tuple(float(x) for x in values)
+
+
 def _depths(problem: Problem) -> dict:
     depth: dict = {}
     for node in problem.nodes:
@@ -77,63 +82,71 @@ def _kind(problem: Problem, name: str) -> str:
     return problem.node(name).role
 
 
-def backward(problem: Problem, env: dict) -> tuple[list, dict]:
-    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample."""
+def backward(problem: Problem, env: dict | None) -> tuple[list, dict]:
+    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample.
+
+    Without numbers (env None) the steps carry the chain-rule formulas and empty value tuples.
+    """
     n = problem.n_samples
     locals_ = local_partials(problem)
     depth = _depths(problem)
     index = {node.name: k for k, node in enumerate(problem.nodes)}
     order = sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name]))
-    grads = {name: np.zeros(n) for name in [*env]}
-    grads[problem.loss] = np.full(n, 1.0 / n if problem.batch == "mean" else 1.0)
+    numeric = env is not None
+    grads = {name: np.zeros(n) for name in [*(env or {})]}
+    grads[problem.loss] = np.full(n, 1.0 / n if problem.batch == "mean" else 1.0) if numeric else np.ones(0)
     terms: dict = {}
     for node in order:
-        upstream = grads[node.name]
+        upstream = grads[node.name] if numeric else np.ones(0)
         for dep in free_names(node.formula):
             if (node.name, dep) not in locals_:
                 continue
             local = locals_[(node.name, dep)]
-            lv = _eval(local, env, n, node.name, problem)
+            lv = _eval(local, env, n, node.name, problem) if numeric else np.ones(0)
             contribution = lv * upstream
-            grads[dep] = grads[dep] + contribution
-            terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, tuple(lv), tuple(upstream),
-                                                       tuple(contribution)))
+            if numeric:
+                grads[dep] = grads[dep] + contribution
+            terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, _floats(lv), _floats(upstream),
+                                                       _floats(contribution)))
     steps = []
     leaves = [*problem.inputs, *problem.params]
     for name in [nd.name for nd in order if nd.name != problem.loss] + leaves:
         chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
         if not chain:
             continue
-        steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(grads[name]),
-                              float(grads[name].sum())))
+        values = grads[name] if numeric else np.ones(0)
+        steps.append(GradStep(name, _kind(problem, name), tuple(chain), _floats(values),
+                              float(values.sum()) if numeric else None))
     return steps, grads
 
 
 def solve(problem: Problem) -> Solution:
-    """The complete worked solution of one problem."""
-    env = forward(problem)
+    """The complete worked solution of one problem; a symbolic derivation when it has no numbers."""
+    env = forward(problem) if problem.numeric else None
     steps: list = [GivenStep(problem)]
     for node in problem.nodes:
-        values = tuple(env[node.name])
+        values = _floats(env[node.name]) if env else ()
         if node.role in ("loss_term", "loss"):
             steps.append(LossStep(node.name, node.role, node.formula, values))
         else:
             steps.append(ForwardStep(node.name, node.role, node.neuron, node.formula, values))
-    loss = batch_total(problem, env[problem.loss])
-    if problem.n_samples > 1:
-        steps.append(BatchLossStep(problem.loss, problem.batch, tuple(env[problem.loss]), loss))
+    loss = batch_total(problem, env[problem.loss]) if env else None
+    if env and problem.n_samples > 1:
+        steps.append(BatchLossStep(problem.loss, problem.batch, _floats(env[problem.loss]), loss))
     grad_steps, grads = backward(problem, env)
     steps.extend(grad_steps)
-    new_params = {}
-    for p in problem.params.values():
-        g = float(grads[p.name].sum())
-        frozen = p.name in problem.frozen
-        new = p.value if frozen else p.value - problem.learning_rate * g
-        new_params[p.name] = new
-        steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
-    after_env = forward(problem, new_params)
-    after = batch_total(problem, after_env[problem.loss])
-    steps.append(LossAfterStep(problem.loss, loss, after, tuple(after_env[problem.loss])))
-    values = {k: tuple(float(x) for x in v) for k, v in env.items()}
-    return Solution(problem, tuple(steps), values, {k: tuple(float(x) for x in v) for k, v in grads.items()},
-                    loss, after, new_params)
+    new_params: dict = {}
+    after = None
+    if env and problem.learning_rate is not None:
+        for p in problem.params.values():
+            g = float(grads[p.name].sum())
+            frozen = p.name in problem.frozen
+            new = p.value if frozen else p.value - problem.learning_rate * g
+            new_params[p.name] = new
+            steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
+        after_env = forward(problem, new_params)
+        after = batch_total(problem, after_env[problem.loss])
+        steps.append(LossAfterStep(problem.loss, loss, after, _floats(after_env[problem.loss])))
+    values = {k: _floats(v) for k, v in (env or {}).items()}
+    return Solution(problem, tuple(steps), values, {k: _floats(v) for k, v in grads.items()}, loss, after,
+                    new_params)

@@ -44,7 +44,8 @@ def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict, t_o
                                  weighted=forms[0] == "sum")
         nodes.extend(terms)
         parts.append(part)
-    total = parts[0] if len(parts) == 1 else add(*parts)
+    flat = [a for part in parts for a in (part.args if isinstance(part, Call) and part.fn == "add" else (part,))]
+    total = flat[0] if len(flat) == 1 else add(*flat)
     return outputs, [*nodes, Node(name, total, "loss", origin)], name, batch
 
 

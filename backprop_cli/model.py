@@ -27,7 +27,7 @@ class Param:
     """A trainable value; ``uses`` lists the (from, to) connections it weights."""
 
     name: str
-    value: float
+    value: float | None  # None in a symbolic problem
     origin: Origin
     uses: tuple = ()
 
@@ -56,17 +56,26 @@ class Problem:
     outputs: tuple  # (prediction, target) pairs
     loss: str  # name of the per-sample total loss node
     batch: str  # mean | sum over samples
-    learning_rate: float
+    learning_rate: float | None  # None: nothing is updated (expressions, symbolic problems)
     frozen: frozenset
     layers: tuple = ()  # Layer, for the picture
     symbols: dict = field(default_factory=dict)  # name -> LaTeX override
     origins: dict = field(default_factory=dict)  # name -> Origin, for errors found later
+    kind: str = "network"  # network | expression
+    definitions: tuple = ()  # expression problems: (name, formula) as the user wrote each step
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the problem gives numbers; without them the solution is a symbolic derivation."""
+        return self.n_samples > 0
 
     @property
     def n_samples(self) -> int:
         """How many samples the batch has."""
-        first = next(iter(self.inputs.values()), None) or next(iter(self.targets.values()), (0,))
-        return len(first)
+        series = [*self.inputs.values(), *self.targets.values()]
+        if series:
+            return len(series[0])
+        return 0 if any(p.value is None for p in self.params.values()) else 1
 
     def node(self, name: str) -> Node:
         """The node of that name."""

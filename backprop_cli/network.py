@@ -25,6 +25,7 @@ class Built:
     uses: dict = field(default_factory=dict)  # param -> [(from, to)]
     layers: list = field(default_factory=list)
     sinks: list = field(default_factory=list)  # neurons whose activation feeds no other neuron
+    definitions: list = field(default_factory=list)  # (name, formula) as written, for expressions
 
     def param(self, name: str, value: float | None, origin: Origin, use: tuple | None) -> None:
         """Record a parameter use; a value given twice must agree."""

@@ -6,13 +6,14 @@ from pathlib import Path
 from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
 from .expr import free_names
+from .expression import build_expression
 from .lossspec import build_loss
 from .model import Param, Problem
 from .network import FORMS, Built, build_edges, build_equations, build_layers
 from .yamlload import load_yaml_file, load_yaml_text
 
 TOP_KEYS = ["title", "description", "source", "inputs", "targets", "samples", "params", "layers",
-            "neurons", "edges", "equations", "outputs", "loss", "training", "symbols"]
+            "neurons", "edges", "equations", "expression", "output", "outputs", "loss", "training", "symbols"]
 
 
 def load_problem(path: str | Path) -> Problem:
@@ -34,27 +35,26 @@ def problem_from_doc(doc, file: str) -> Problem:
     if not isinstance(doc, dict):
         raise ProblemError(Origin(file, getattr(doc, "line", 1), ""), f"the file holds {v.type_name(doc)}",
                            "a YAML mapping with title, inputs, …")
-    v.keys(doc, top, TOP_KEYS, ["title", "loss", "training"])
+    expression = "expression" in doc
+    v.keys(doc, top, TOP_KEYS, ["title"] if expression else ["title", "loss"])
     inputs, targets, t_origins = _samples(doc, top)
     params = _params(doc, top)
-    built = _network(doc, top, list(inputs))
-    outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top,
-                                                       built, targets, t_origins)
-    built.nodes.extend(loss_nodes)
+    numeric = all(inputs.values()) and all(targets.values()) and all(x is not None for x, _ in params.values())
+    if not numeric and (any(inputs.values()) or any(targets.values())
+                        or any(x is not None for x, _ in params.values())):
+        raise ProblemError(top, "some names have values and others do not",
+                           "numbers for every input, target and parameter, or names only (a symbolic problem)")
+    if expression:
+        built, loss_name = _expression(doc, top, list(inputs))
+        outputs, batch = [], "mean"
+    else:
+        built = _network(doc, top, list(inputs))
+        outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top,
+                                                           built, targets, t_origins)
+        built.nodes.extend(loss_nodes)
     nodes = _order(built, inputs, targets, params, top)
-    param_objs = _merge_params(built, params, top)
-    training = v.mapping(doc["training"], v.at(doc, "training", top))
-    to = v.at(doc, "training", top)
-    v.keys(training, to, ["learning_rate", "frozen"], ["learning_rate"])
-    lr = v.number(training["learning_rate"], v.at(training, "learning_rate", to))
-    frozen = []
-    if "frozen" in training:
-        fo = v.at(training, "frozen", to)
-        for k, p in enumerate(v.listing(training["frozen"], fo, "a list of parameter names")):
-            if p not in param_objs:
-                raise ProblemError(v.at(training["frozen"], k, fo), f"'{p}' is not a parameter",
-                                   one_of(param_objs), suggest(p, param_objs))
-            frozen.append(p)
+    param_objs = _merge_params(built, params, top, numeric)
+    lr, frozen = _training(doc, top, param_objs, required=numeric and not expression)
     symbols = {}
     if "symbols" in doc:
         so = v.at(doc, "symbols", top)
@@ -68,11 +68,52 @@ def problem_from_doc(doc, file: str) -> Problem:
         source=v.text(doc.get("source", ""), v.at(doc, "source", top)),
         inputs=inputs, targets=targets, params=param_objs, nodes=tuple(nodes), outputs=tuple(outputs),
         loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen), layers=tuple(built.layers),
-        symbols=symbols, origins=origins)
+        symbols=symbols, origins=origins, kind="expression" if expression else "network", definitions=tuple(built.definitions))
+
+
+def _training(doc, top: Origin, params: dict, required: bool) -> tuple[float | None, list]:
+    """The learning rate (None when nothing is updated) and the frozen parameters."""
+    if "training" not in doc:
+        if required:
+            raise ProblemError(top.child("training", 1), "missing required key", "'training' in the top level")
+        return None, []
+    to = v.at(doc, "training", top)
+    if not required:
+        raise ProblemError(to, "nothing to train", "no training section in an expression or symbolic problem")
+    training = v.mapping(doc["training"], to)
+    v.keys(training, to, ["learning_rate", "frozen"], ["learning_rate"])
+    lr = v.number(training["learning_rate"], v.at(training, "learning_rate", to))
+    frozen = []
+    if "frozen" in training:
+        fo = v.at(training, "frozen", to)
+        for k, p in enumerate(v.listing(training["frozen"], fo, "a list of parameter names")):
+            if p not in params:
+                raise ProblemError(v.at(training["frozen"], k, fo), f"'{p}' is not a parameter",
+                                   one_of(params), suggest(str(p), params))
+            frozen.append(p)
+    return lr, frozen
+
+
+def _expression(doc, top: Origin, inputs: list) -> tuple[Built, str]:
+    for k in ("loss", "outputs", "layers", "neurons", "edges", "equations"):
+        if k in doc:
+            raise ProblemError(v.at(doc, k, top), f"'{k}' does not belong in an expression problem",
+                               "inputs, expression and optionally output")
+    built, last = build_expression(doc["expression"], v.at(doc, "expression", top), inputs)
+    if "output" not in doc:
+        return built, last
+    oo = v.at(doc, "output", top)
+    names = [n.name for n in built.nodes]
+    out = v.name(doc["output"], oo)
+    if out not in names:
+        raise ProblemError(oo, f"'{out}' is not a step of the expression", one_of(names), suggest(out, names))
+    return built, out
 
 
 def _values(m, origin: Origin, what: str) -> dict:
-    v.mapping(m, origin, f"a mapping of {what} names to numbers")
+    if isinstance(m, list):  # names only: a symbolic problem
+        return {v.name(k, v.at(m, i, origin)): None for i, k in enumerate(m)}
+    v.mapping(m, origin, f"a mapping of {what} names to numbers, or a list of names")
     return {v.name(k, v.at(m, k, origin)): v.number(x, v.at(m, k, origin)) for k, x in m.items()}
 
 
@@ -112,8 +153,10 @@ def _samples(doc, top: Origin) -> tuple[dict, dict, dict]:
                 raise ProblemError(ko, f"sample {s + 1} has different {key} from sample 1: {', '.join(missing)}",
                                    f"the same {key} names in every sample")
             for name, x in values.items():
-                store.setdefault(name, []).append(x)
-                if key == "targets":
+                store.setdefault(name, [])
+                if x is not None:
+                    store[name].append(x)
+                if key == "targets" and x is not None:
                     t_origins[(name, s)] = v.at(row[key], name, ko)
     for name in inputs:
         if name in targets:
@@ -148,7 +191,7 @@ def _network(doc, top: Origin, inputs: list) -> Built:
     return build_equations(doc["equations"], v.at(doc, "equations", top))
 
 
-def _merge_params(built: Built, params: dict, top: Origin) -> dict:
+def _merge_params(built: Built, params: dict, top: Origin, numeric: bool) -> dict:
     """One Param per name: values from params: or inline, uses from the network."""
     used = set(built.uses) | {n for node in built.nodes for n in free_names(node.formula) if n in params}
     out = {}
@@ -163,6 +206,8 @@ def _merge_params(built: Built, params: dict, top: Origin) -> dict:
             raise ProblemError(given[1], f"parameter '{name}' is given two values, {given[0]:g} and "
                                          f"{inline[0]:g} (line {inline[1].line})", "one value per parameter")
         source = given or inline
+        if source is None and not numeric:
+            source = (None, built_origin(built, name) or top)
         if source is None:
             raise ProblemError(built_origin(built, name) or top, f"parameter '{name}' has no value",
                                f"a value in params: ({name}: 0.5) or on its edge")

@@ -68,8 +68,8 @@ class GradStep:
     node: str
     kind: str
     terms: tuple
-    values: tuple  # per sample
-    total: float  # summed over samples: the gradient of the batch loss
+    values: tuple  # per sample; empty in a symbolic derivation
+    total: float | None  # summed over samples: the gradient of the batch loss; None when symbolic
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ class Solution:
     steps: tuple
     values: dict  # name -> tuple per sample, for substituting numbers into formulas
     grads: dict  # name -> tuple per sample of ∂L/∂name
-    loss: float
-    loss_after: float
-    new_params: dict  # name -> float
+    loss: float | None  # None in a symbolic derivation
+    loss_after: float | None  # None when nothing is updated
+    new_params: dict  # name -> float; empty when nothing is updated
 
     def of(self, kind: type) -> list:
         """The steps of one type, in order."""

@@ -132,7 +132,10 @@ def picture(sol: Solution) -> list[str]:
     lines = [f"inputs: {', '.join(p.inputs)}" if p.inputs else "inputs: (none)"]
     for layer in p.layers:
         lines.append(f"  → {layer.label}: {', '.join(layer.neurons)}  [{layer.activation}]")
-    lines.append(f"  → loss {p.loss}" + (f" against {', '.join(t for _, t in p.outputs)}" if p.outputs else ""))
+    if p.kind == "expression":
+        lines.append(f"  → output {p.loss}")
+    else:
+        lines.append(f"  → loss {p.loss}" + (f" against {', '.join(t for _, t in p.outputs)}" if p.outputs else ""))
     return lines
 
 

@@ -29,19 +29,23 @@ class _Printer:
         self.sol, self.console, self.p = sol, console, precision
         self.samples = range(sol.problem.n_samples)
         self.multi = sol.problem.n_samples > 1
+        self.numeric = sol.problem.numeric
+        self.number = 0
 
     def num(self, v: float) -> str:
         return fmt_number(v, self.p)
 
-    def heading(self, number: int, title: str) -> None:
+    def heading(self, title: str) -> None:
+        self.number += 1
         self.console.print()
-        self.console.print(Text(f"{number}. {title}", style="bold underline"))
+        self.console.print(Text(f"{self.number}. {title}", style="bold underline"))
 
     def table(self, *columns: str, title: str | None = None) -> Table:
         t = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
                   show_edge=False, pad_edge=False)
-        for col in t.columns[-1:]:
-            col.justify = "right"
+        for col in t.columns:
+            if col.header in ("value", "new", "old", "gradient", "upstream", "downstream"):
+                col.justify = "right"
         return t
 
     def run(self) -> None:
@@ -54,7 +58,7 @@ class _Printer:
                 raise TypeError(f"the terminal renderer has no rendering for {kind.__name__}")
             title = common.SECTION_OF[kind]
             if title != section and kind is not GivenStep:
-                self.heading(common.SECTIONS.index(title) + 1, title)
+                self.heading(title)
             section = title
             handlers[kind](list(group))
 
@@ -65,49 +69,62 @@ class _Printer:
             self.console.print(f"Source: {p.source}")
         if p.description:
             self.console.print(p.description)
-        self.heading(1, "Given")
+        self.heading("Given")
         sample_cols = [f"sample {s + 1}" for s in self.samples] if self.multi else ["value"]
         for title, values in (("Inputs", p.inputs), ("Targets", p.targets)):
-            if values:
+            if values and self.numeric:
                 t = self.table("name", *sample_cols, title=title)
                 for name, vals in values.items():
                     t.add_row(name, *[self.num(x) for x in vals])
                 self.console.print(t)
-        t = self.table("parameter", "connects", "value", title="Parameters")
-        for prm in p.params.values():
-            frozen = " (frozen)" if prm.name in p.frozen else ""
-            t.add_row(prm.name + frozen, common.connects(prm), self.num(prm.value))
-        self.console.print(t)
-        self.console.print(Text("Network", style="bold"))
+            elif values:
+                self.console.print(Text(title, style="bold"))
+                self.console.print(f"  {', '.join(values)}")
+        if p.params:
+            t = self.table("parameter", "connects", *(["value"] if self.numeric else []), title="Parameters")
+            for prm in p.params.values():
+                frozen = " (frozen)" if prm.name in p.frozen else ""
+                t.add_row(prm.name + frozen, common.connects(prm), *([self.num(prm.value)] if self.numeric else []))
+            self.console.print(t)
+        self.console.print(Text("Network" if p.kind == "network" else "Computational graph", style="bold"))
         for line in common.picture(self.sol):
             self.console.print("  " + line)
-        self.console.print(Text("Loss", style="bold"))
-        for node in p.nodes:
-            if node.role in ("loss_term", "loss"):
-                self.console.print(f"  {node.name} = {to_text(node.formula)}")
+        if p.kind == "expression":
+            self.console.print(Text("Function", style="bold"))
+            for name, formula in p.definitions:
+                self.console.print(f"  {name} = {to_text(formula)}")
+        else:
+            self.console.print(Text("Loss", style="bold"))
+            for node in p.nodes:
+                if node.role in ("loss_term", "loss"):
+                    self.console.print(f"  {node.name} = {to_text(node.formula)}")
         if self.multi:
             self.console.print(f"  over the batch: the {p.batch} of {p.loss} over {p.n_samples} samples")
-        self.console.print(Text("Training", style="bold"))
-        self.console.print(f"  learning rate η = {p.learning_rate:g}"
-                           + (f"; frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""))
+        if p.learning_rate is not None:
+            self.console.print(Text("Training", style="bold"))
+            self.console.print(f"  learning rate η = {p.learning_rate:g}"
+                               + (f"; frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""))
 
-    def formula_rows(self, t: Table, name: str, formula, values: tuple) -> None:
-        for s in self.samples:
-            label = f"{name} [{s + 1}]" if self.multi else name
-            sub = to_text(formula, self.sol.sample_values(s), self.p)
-            t.add_row(label, to_text(formula), sub, self.num(values[s]))
+    def formula_table(self, first: str, steps: list) -> None:
+        if not self.numeric:
+            t = self.table(first, "formula")
+            for st in steps:
+                t.add_row(st.node, to_text(st.formula))
+            self.console.print(t)
+            return
+        t = self.table(first, "formula", "with numbers", "value")
+        for st in steps:
+            for s in self.samples:
+                label = f"{st.node} [{s + 1}]" if self.multi else st.node
+                sub = to_text(st.formula, self.sol.sample_values(s), self.p)
+                t.add_row(label, to_text(st.formula), sub, self.num(st.values[s]))
+        self.console.print(t)
 
     def forward(self, steps: list[ForwardStep]) -> None:
-        t = self.table("node", "formula", "with numbers", "value")
-        for st in steps:
-            self.formula_rows(t, st.node, st.formula, st.values)
-        self.console.print(t)
+        self.formula_table("node", steps)
 
     def losses(self, steps: list[LossStep]) -> None:
-        t = self.table("term", "formula", "with numbers", "value")
-        for st in steps:
-            self.formula_rows(t, st.node, st.formula, st.values)
-        self.console.print(t)
+        self.formula_table("term", steps)
 
     def batch(self, steps: list[BatchLossStep]) -> None:
         for b in steps:
@@ -117,12 +134,22 @@ class _Printer:
 
     def grads(self, steps: list[GradStep]) -> None:
         shown = set(map(id, common.shown_grads(self.sol)))
-        for kind, group in common.runs([s for s in steps if id(s) in shown]):
+        steps = [s for s in steps if id(s) in shown]
+        if self.sol.problem.kind == "expression" and self.numeric:
+            self.graph_table(steps)
+            return
+        for kind, group in common.runs(steps):
             self.grad_table(kind, group)
 
     def grad_table(self, kind: str, steps: list[GradStep]) -> None:
         loss = self.sol.problem.loss
         self.console.print(Text(common.KIND_TITLES[kind].replace("L", loss, 1), style="bold"))
+        if not self.numeric:
+            t = self.table("quantity", "chain rule")
+            for st in steps:
+                t.add_row(common.grad_text(loss, st.node), common.chain_text(self.sol, st.terms))
+            self.console.print(t)
+            return
         t = self.table("quantity", "chain rule", "with numbers", "value")
         for st in steps:
             symbols = common.chain_text(self.sol, st.terms)
@@ -134,6 +161,27 @@ class _Printer:
                 per = " + ".join(self.num(x) for x in st.values)
                 t.add_row(f"{common.grad_text(loss, st.node)}", "sum over samples", per, self.num(st.total))
         self.console.print(t)
+
+    def graph_table(self, steps: list[GradStep]) -> None:
+        """cs231n style: node, local gradient, upstream, downstream = local × upstream; sums per node."""
+        loss = self.sol.problem.loss
+        t = self.table("node", "via", "local ∂via/∂node", "upstream", "downstream")
+        for st in steps:
+            for s in self.samples:
+                tag = f" [{s + 1}]" if self.multi else ""
+                for term in st.terms:
+                    local = f"{to_text(term.local)} = {self.num(term.local_values[s])}"
+                    t.add_row(st.node + tag, term.via, local, self.num(term.upstream[s]),
+                              self.num(term.contribution[s]))
+                if len(st.terms) > 1:
+                    parts = " + ".join(self.num(term.contribution[s]) for term in st.terms)
+                    t.add_row(st.node + tag, "all paths", "", "sum", f"{parts} = {self.num(st.values[s])}")
+        self.console.print(t)
+        self.console.print(Text("Gradient", style="bold"))
+        for st in steps:
+            if st.kind == "input":
+                values = ", ".join(self.num(x) for x in st.values)
+                self.console.print(f"  {common.grad_text(loss, st.node)} = {values}")
 
     def updates(self, steps: list[UpdateStep]) -> None:
         t = self.table("parameter", "old", "gradient", "old − η·gradient", "new")
