@@ -89,8 +89,10 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write to FILE instead of standard output.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width to lay out for.")
+@click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @error_boundary
-def solve(file: str, fmt: str | None, precision: int, output: str | None, width: int | None) -> None:
+def solve(file: str, fmt: str | None, precision: int, output: str | None, width: int | None,
+          symbolic: bool) -> None:
     """Solve FILE step by step: forward pass, loss, backward pass, update."""
     from .engine import solve as solve_problem
     from .problem import load_problem
@@ -98,7 +100,8 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output else "terminal"
     solution = solve_problem(load_problem(file))
-    text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output))
+    options = {"symbolic": True} if symbolic else {}
+    text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output), **options)
     if output:
         write_output(output, text, [file])
     else:

@@ -15,18 +15,19 @@ from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAft
 from . import common
 
 
-def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
-    """Every section of the solution, as the terminal shows it."""
+def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
+           symbolic: bool = False) -> str:
+    """Every section of the solution, as the terminal shows it; symbolic adds the derivation in symbols."""
     out = io.StringIO()
     console = Console(file=out, width=width, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
-    _Printer(sol, console, precision).run()
+    _Printer(sol, console, precision, symbolic).run()
     return out.getvalue()
 
 
 class _Printer:
-    def __init__(self, sol: Solution, console: Console, precision: int):
-        self.sol, self.console, self.p = sol, console, precision
+    def __init__(self, sol: Solution, console: Console, precision: int, symbolic: bool = False):
+        self.sol, self.console, self.p, self.symbolic = sol, console, precision, symbolic
         self.samples = range(sol.problem.n_samples)
         self.multi = sol.problem.n_samples > 1
         self.numeric = sol.problem.numeric
@@ -135,16 +136,21 @@ class _Printer:
     def grads(self, steps: list[GradStep]) -> None:
         shown = set(map(id, common.shown_grads(self.sol)))
         steps = [s for s in steps if id(s) in shown]
+        if self.symbolic and self.numeric:
+            self.console.print(Text("The derivation in symbols", style="bold italic"))
+            for kind, group in common.runs(steps):
+                self.grad_table(kind, group, numbers=False)
+            self.console.print(Text("The same with numbers", style="bold italic"))
         if self.sol.problem.kind == "expression" and self.numeric:
             self.graph_table(steps)
             return
         for kind, group in common.runs(steps):
-            self.grad_table(kind, group)
+            self.grad_table(kind, group, numbers=self.numeric)
 
-    def grad_table(self, kind: str, steps: list[GradStep]) -> None:
+    def grad_table(self, kind: str, steps: list[GradStep], numbers: bool) -> None:
         loss = self.sol.problem.loss
         self.console.print(Text(common.KIND_TITLES[kind].replace("L", loss, 1), style="bold"))
-        if not self.numeric:
+        if not numbers:
             t = self.table("quantity", "chain rule")
             for st in steps:
                 t.add_row(common.grad_text(loss, st.node), common.chain_text(self.sol, st.terms))
