@@ -93,7 +93,7 @@ def backward(problem: Problem, env: dict | None) -> tuple[list, dict]:
     index = {node.name: k for k, node in enumerate(problem.nodes)}
     order = sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name]))
     numeric = env is not None
-    grads = {name: np.zeros(n) for name in [*(env or {})]}
+    grads = {name: np.zeros(n) for name in (env or {}) if name not in problem.targets}
     grads[problem.loss] = np.full(n, 1.0 / n if problem.batch == "mean" else 1.0) if numeric else np.ones(0)
     terms: dict = {}
     for node in order:

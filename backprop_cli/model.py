@@ -19,7 +19,7 @@ class Node:
     formula: Expr
     role: str
     origin: Origin
-    neuron: str | None = None  # for z and a: the neuron's activation name
+    neuron: str | None = None  # for z and a: the name of the neuron's activation node (out_h1)
 
 
 @dataclass(frozen=True)

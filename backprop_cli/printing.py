@@ -32,6 +32,9 @@ def name_latex(name: str, symbols: dict | None = None) -> str:
     if symbols and name in symbols:
         return symbols[name]
     base, _, rest = name.partition("_")
+    layered = re.fullmatch(r"([A-Za-z]+)(\d+)", base)
+    if layered and rest.isdigit():  # w21_1 is w_{21} of layer 1, as homework writes w_{21}^{(1)}
+        return f"{name_latex(layered.group(1), symbols)}_{{{layered.group(2)}}}^{{({rest})}}"
     if not rest:
         m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
         if m:

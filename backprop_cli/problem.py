@@ -5,7 +5,7 @@ from pathlib import Path
 
 from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
-from .expr import free_names
+from .expr import Call, Var, free_names
 from .expression import build_expression
 from .lossspec import build_loss
 from .model import Param, Problem
@@ -214,9 +214,26 @@ def _merge_params(built: Built, params: dict, top: Origin, numeric: bool) -> dic
         if name not in used and name not in built.values:
             raise ProblemError(source[1], f"parameter '{name}' is not used anywhere",
                                "every parameter to appear in the network or loss")
-        uses = built.uses.get(name) or [("", n.name) for n in built.nodes if name in free_names(n.formula)]
+        uses = built.uses.get(name) or [u for n in built.nodes if name in free_names(n.formula)
+                                        for u in _uses_in(n, name)]
         out[name] = Param(name, source[0], source[1], tuple(uses))
     return out
+
+
+def _uses_in(node, name: str) -> list:
+    """What a parameter weights inside one formula: (x, h1) for w·x in h1's sum, ("1", h1) for a bias."""
+    target = node.neuron or node.name
+    terms = node.formula.args if isinstance(node.formula, Call) and node.formula.fn == "add" else (node.formula,)
+    uses = []
+    for term in terms:
+        if term == Var(name):
+            uses.append(("1", target))
+        elif isinstance(term, Call) and term.fn == "mul" and len(term.args) == 2 and Var(name) in term.args:
+            other = term.args[1] if term.args[0] == Var(name) else term.args[0]
+            uses.append((other.name if isinstance(other, Var) else "", target))
+        elif name in free_names(term):
+            uses.append(("", target))
+    return uses
 
 
 def built_origin(built: Built, name: str) -> Origin | None:

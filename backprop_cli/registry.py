@@ -93,7 +93,7 @@ register(Function("add", "operator", None, lambda a, p: sum(a[1:], a[0]), lambda
 register(Function("sub", "operator", 2, lambda a, p: a[0] - a[1],
                   lambda c, o, i: ONE if i == 0 else Const(-1.0),
                   lambda a, p: f"{a[0]} − {a[1]}", lambda a, p: f"{a[0]} - {a[1]}",
-                  prec=ADD, need=lambda t, i: ADD if i == 0 else ADD + 1))
+                  prec=ADD, need=lambda t, i: ADD if i == 0 else NEG + 1))
 register(Function("mul", "operator", None, lambda a, p: np.prod(np.broadcast_arrays(*a), axis=0),
                   lambda c, o, i: mul(*(x for j, x in enumerate(c.args) if j != i)) if len(c.args) > 2
                   else c.args[1 - i],

@@ -7,10 +7,12 @@ from typing import Callable
 # format name -> module; each module has render(solution, *, precision, width, color) -> str
 RENDERERS = {
     "terminal": "backprop_cli.render.terminal",
+    "markdown": "backprop_cli.render.markdown",
+    "json": "backprop_cli.render.json",
 }
 
 # file suffix -> format, for -o FILE
-SUFFIXES: dict = {}
+SUFFIXES: dict = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
 
 
 def renderer(name: str) -> Callable:

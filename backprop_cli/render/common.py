@@ -15,15 +15,20 @@ SECTION_OF = {GivenStep: "Given", ForwardStep: "Forward pass", LossStep: "Loss",
               GradStep: "Backward pass", UpdateStep: "Update", LossAfterStep: "Loss after the update"}
 
 KIND_TITLES = {
-    "loss_term": "∂L/∂(each loss term)",
-    "output": "∂L/∂ŷ for each output",
-    "z": "δ = ∂L/∂z for each neuron",
-    "a": "∂L/∂a for each hidden neuron, summed over its paths",
-    "node": "∂L/∂(node) for the other nodes",
-    "loss": "∂L/∂(loss)",
-    "param": "∂L/∂p for each parameter",
-    "input": "∂L/∂x for each input",
+    "loss_term": "∂{L}/∂(each loss term)",
+    "output": "∂{L}/∂ŷ for each output",
+    "z": "δ = ∂{L}/∂z for each neuron",
+    "a": "∂{L}/∂a for each hidden neuron, summed over its paths",
+    "node": "∂{L}/∂(node) for the other nodes",
+    "loss": "∂{L}/∂(loss)",
+    "param": "∂{L}/∂p for each parameter",
+    "input": "∂{L}/∂x for each input",
 }
+
+
+def kind_title(sol: Solution, kind: str) -> str:
+    """The heading of a run of grad steps, written with the problem's own loss name."""
+    return KIND_TITLES[kind].format(L=sol.problem.loss)
 
 
 def runs(steps: list[GradStep]) -> list[tuple[str, list[GradStep]]]:

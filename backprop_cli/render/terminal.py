@@ -149,7 +149,7 @@ class _Printer:
 
     def grad_table(self, kind: str, steps: list[GradStep], numbers: bool) -> None:
         loss = self.sol.problem.loss
-        self.console.print(Text(common.KIND_TITLES[kind].replace("L", loss, 1), style="bold"))
+        self.console.print(Text(common.kind_title(self.sol, kind), style="bold"))
         if not numbers:
             t = self.table("quantity", "chain rule")
             for st in steps:

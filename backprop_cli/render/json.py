@@ -1,0 +1,117 @@
+"""The worked solution as JSON: full float precision, the problem's own names, a fixed key order."""
+from __future__ import annotations
+
+from ..printing import to_latex, to_text
+from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
+                        Solution, UpdateStep)
+
+SCHEMA_VERSION = 1
+
+
+def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
+           symbolic: bool = False) -> str:
+    """The whole solution as one JSON document (precision does not apply: numbers are exact)."""
+    return _dump(document(sol)) + "\n"
+
+
+def _dump(obj, pad: str = "") -> str:
+    """Indented JSON, but a list of plain values on one line; nan and inf raise."""
+    import json
+
+    inner = pad + "  "
+    if isinstance(obj, dict) and obj:
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, inner)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(obj, list) and any(isinstance(x, (dict, list)) for x in obj):
+        return "[\n" + ",\n".join(inner + _dump(x, inner) for x in obj) + f"\n{pad}]"
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+def document(sol: Solution) -> dict:
+    """The JSON document as plain dicts, lists, strings and floats."""
+    builder = _Builder(sol)
+    for step in sol.steps:
+        builder.add(step)
+    return builder.doc
+
+
+def _floats(values) -> list[float]:
+    return [float(v) for v in values]
+
+
+def _num(v) -> float | None:
+    return None if v is None else float(v)
+
+
+class _Builder:
+    def __init__(self, sol: Solution):
+        p = sol.problem
+        self.sol, self.symbols = sol, p.symbols
+        nodes = [n.name for n in p.nodes]
+        self.doc: dict = {
+            "schema_version": SCHEMA_VERSION,
+            "problem": {"title": p.title, "source": p.source, "description": p.description, "file": p.file,
+                        "kind": p.kind, "samples": p.n_samples, "loss": p.loss,
+                        "batch": p.batch, "learning_rate": _num(p.learning_rate), "frozen": sorted(p.frozen)},
+            "given": {}, "forward": [], "loss": {"node": p.loss, "terms": [], "per_sample": None, "batch": None,
+                                                 "total": _num(sol.loss)},
+            "backward": [],
+            "gradients": {group: {k: _floats(sol.grads.get(k, ())) for k in names} for group, names in
+                          (("nodes", nodes), ("inputs", list(p.inputs)), ("params", list(p.params)))},
+            "update": [], "updated_params": {k: float(v) for k, v in sol.new_params.items()},
+            "loss_after": None,
+        }
+
+    def add(self, step) -> None:
+        """Put one step into the document; an unknown step type is an error, never skipped."""
+        method = getattr(self, f"_render_{type(step).__name__}", None)
+        if method is None:
+            raise TypeError(f"the json renderer has no rendering for {type(step).__name__}")
+        method(step)
+
+    def formula(self, formula) -> dict:
+        return {"formula": to_text(formula), "latex": to_latex(formula, symbols=self.symbols)}
+
+    def _render_GivenStep(self, step: GivenStep) -> None:
+        p = step.problem
+        self.doc["given"] = {
+            "inputs": {k: _floats(v) for k, v in p.inputs.items()},
+            "targets": {k: _floats(v) for k, v in p.targets.items()},
+            "params": {prm.name: {"value": _num(prm.value), "uses": [list(u) for u in prm.uses],
+                                  "frozen": prm.name in p.frozen} for prm in p.params.values()},
+            "outputs": [{"prediction": y, "target": t} for y, t in p.outputs],
+        }
+
+    def _render_ForwardStep(self, step: ForwardStep) -> None:
+        self.doc["forward"].append({"node": step.node, "role": step.role, "neuron": step.neuron,
+                                    **self.formula(step.formula), "values": _floats(step.values)})
+
+    def _render_LossStep(self, step: LossStep) -> None:
+        item = {"node": step.node, **self.formula(step.formula), "values": _floats(step.values)}
+        if step.role == "loss":
+            self.doc["loss"]["per_sample"] = item
+        else:
+            self.doc["loss"]["terms"].append(item)
+
+    def _render_BatchLossStep(self, step: BatchLossStep) -> None:
+        self.doc["loss"]["batch"] = {"reduction": step.reduction, "per_sample": _floats(step.per_sample),
+                                     "total": float(step.total)}
+
+    def _term(self, term: ChainTerm) -> dict:
+        return {"node": term.node, "via": term.via, "local": to_text(term.local),
+                "local_latex": to_latex(term.local, symbols=self.symbols), "local_values": _floats(term.local_values),
+                "upstream": _floats(term.upstream), "contribution": _floats(term.contribution)}
+
+    def _render_GradStep(self, step: GradStep) -> None:
+        self.doc["backward"].append({"node": step.node, "kind": step.kind,
+                                     "terms": [self._term(t) for t in step.terms],
+                                     "values": _floats(step.values), "total": _num(step.total)})
+
+    def _render_UpdateStep(self, step: UpdateStep) -> None:
+        self.doc["update"].append({"param": step.param, "old": float(step.old), "gradient": float(step.grad),
+                                   "learning_rate": float(step.learning_rate), "new": float(step.new),
+                                   "frozen": step.frozen})
+
+    def _render_LossAfterStep(self, step: LossAfterStep) -> None:
+        self.doc["loss_after"] = {"node": step.node, "before": float(step.before), "after": float(step.after),
+                                  "per_sample": _floats(step.per_sample)}

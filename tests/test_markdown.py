@@ -1,0 +1,153 @@
+"""The markdown export: golden files, batches, precision, the diagram, and -o inference."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backprop_cli.cli import main
+from backprop_cli.engine import solve
+from backprop_cli.printing import fmt_number
+from backprop_cli.problem import load_problem, load_problem_text
+from backprop_cli.render import json as json_out
+from backprop_cli.render import markdown
+from backprop_cli.render.common import shown_grads
+from backprop_cli.solution import ForwardStep, LossStep
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+PROBLEMS = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml"))
+
+BATCH = """
+title: Two samples through one tanh neuron
+source: the renderer tests
+samples:
+  - inputs: {x1: 0.5, x2: -1.0}
+    targets: {y: 0.2}
+  - inputs: {x1: 1.5, x2: 0.25}
+    targets: {y: -0.4}
+params: {b: 0.1}
+layers:
+  - name: out
+    neurons: [{z: z, a: yhat}]
+    activation: tanh
+    weights: {orientation: inputs_by_neurons, names: [[w1], [w2]], values: [[0.3], [-0.6]]}
+    bias: b
+outputs: {yhat: y}
+loss: {type: squared_error, factor: 0.5, reduction: mean}
+training: {learning_rate: 0.1, frozen: [b]}
+"""
+
+
+def solved(name: str, monkeypatch):
+    """The solution of problems/<name>.yaml, loaded by its relative path as the CLI would."""
+    monkeypatch.chdir(ROOT)
+    return solve(load_problem(f"problems/{name}.yaml"))
+
+
+def check_golden(path: Path, text: str) -> None:
+    """Compare with a golden file; UPDATE_GOLDEN=1 rewrites it instead."""
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest tests/test_markdown.py and review the diff"
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"{path.name} differs: if intended, regenerate with UPDATE_GOLDEN=1"
+
+
+def math_blocks(text: str) -> list[str]:
+    return re.findall(r"^```math\n(.*?)\n```$", text, re.S | re.M)
+
+
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_golden(name, monkeypatch):
+    check_golden(GOLDEN / f"{name}.md", markdown.render(solved(name, monkeypatch)))
+
+
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_same_numbers_as_the_engine(name, monkeypatch):
+    sol = solved(name, monkeypatch)
+    text = markdown.render(sol)
+    for step in [*sol.of(ForwardStep), *sol.of(LossStep), *shown_grads(sol)]:
+        for v in step.values:
+            assert fmt_number(v, 4, latex=True) in text, (step.node, v)
+    for v in sol.new_params.values():
+        assert f"| {fmt_number(v, 4)} |" in text
+
+
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_shape(name, monkeypatch):
+    """Sections in order, fenced math only, short plain-text lines outside math."""
+    text = markdown.render(solved(name, monkeypatch))
+    headings = re.findall(r"^## (\d+)\. (.*)$", text, re.M)
+    assert [int(n) for n, _ in headings] == list(range(1, len(headings) + 1))
+    titles = [t for _, t in headings]
+    assert titles[:2] == ["Given", "Forward pass"] and "Backward pass" in titles
+    assert text.index("```mermaid") < text.index("## 2. Forward pass")
+    assert all(block.strip() for block in math_blocks(text))
+    outside = re.sub(r"```.*?```", "", text, flags=re.S)
+    assert "$$" not in outside and not re.search(r"(?<!`)\$(?!`)", outside.replace("$`", "").replace("`$", ""))
+    prose = [line for line in outside.splitlines() if not line.startswith("|")]
+    assert max(map(len, prose)) <= 110
+
+
+def test_mermaid_diagram_names_neurons_and_weights(monkeypatch):
+    text = markdown.render(solved("mazur", monkeypatch))
+    diagram = re.search(r"```mermaid\n(.*?)```", text, re.S)[1]
+    assert diagram.startswith("flowchart LR")
+    for name in ("i1", "i2", "out_h1", "out_h2", "out_o1", "out_o2", "E_total"):
+        assert f'"{name}' in diagram
+    for label in ("w1 = 0.1500", "w8 = 0.5500", "b1 = 0.3500", "b2 = 0.6000"):
+        assert f'|"{label}"|' in diagram
+    assert diagram.count("b1 = 0.3500") == 2  # one bias feeding both hidden neurons
+
+
+def test_precision_applies_to_displayed_numbers(monkeypatch):
+    sol = solved("mazur", monkeypatch)
+    text = markdown.render(sol, precision=2)
+    assert "= 0.15 \\cdot 0.05 + 0.20 \\cdot 0.10 + 0.35 = 0.38" in text
+    assert "0.3775" not in text and "0.1500" not in text
+
+
+def test_batch_shows_every_sample():
+    sol = solve(load_problem_text(BATCH, "batch.yaml"))
+    text = markdown.render(sol)
+    assert "| given | name | sample 1 | sample 2 |" in text
+    assert "z^{(1)} &= 0.3000 \\cdot 0.5000" in text and "z^{(2)} &= 0.3000 \\cdot 1.5000" in text
+    assert "L^{\\text{batch}} = \\frac{1}{2}\\left(0.1206 + 0.3042\\right) = 0.2124" in text
+    assert text.count("Summed over the samples:") == 3
+    assert "| `b` | 0.1000 | 0.4620 | frozen: not updated | 0.1000 |" in text
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".md", "markdown"), (".markdown", "markdown"), (".json", "json")])
+def test_output_suffix_chooses_the_format(suffix, fmt, tmp_path):
+    problem = str(ROOT / "problems" / "mazur.yaml")
+    out = tmp_path / f"solution{suffix}"
+    result = CliRunner().invoke(main, ["solve", problem, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    text = out.read_text(encoding="utf-8")
+    sol = solve(load_problem(problem))
+    expected = markdown.render(sol) if fmt == "markdown" else json_out.render(sol)
+    assert text == expected
+    if fmt == "json":
+        assert json.loads(text)["schema_version"] == 1
+
+
+def test_format_flag_wins_over_the_suffix(tmp_path):
+    out = tmp_path / "solution.json"
+    result = CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "mazur.yaml"), "--format", "markdown",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# A step by step backpropagation example")
+
+
+def test_format_markdown_to_stdout():
+    result = CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "mazur.yaml"), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# ") and "```math" in result.output
