@@ -1,7 +1,6 @@
 """User-facing errors: each knows where in the problem file it points."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -62,6 +61,8 @@ class DomainError(Exception):
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, or None."""
+    import difflib  # only an error pays for it
+
     matches = difflib.get_close_matches(str(word), sorted(set(candidates)), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

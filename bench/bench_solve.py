@@ -14,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = [sys.executable, "-c", "import click, yaml, rich, numpy"]
+# rich defers almost everything until a Console is made; this is what drawing a table costs to import.
+BASELINE_RICH = [sys.executable, "-c", "import click, yaml, numpy, rich.console, rich.table"]
 
 
 def _time(cmd: list[str]) -> float:
@@ -29,15 +31,17 @@ def main() -> None:
     parser.add_argument("--problem", default="problems/mazur.yaml")
     args = parser.parse_args()
     solve = [sys.executable, "-m", "backprop_cli", "solve", args.problem]
-    _time(BASELINE), _time(solve)  # warm the file cache
-    base, ours = [], []
+    _time(BASELINE), _time(BASELINE_RICH), _time(solve)  # warm the file cache
+    base, base_rich, ours = [], [], []
     for _ in range(args.runs):
         base.append(_time(BASELINE))
+        base_rich.append(_time(BASELINE_RICH))
         ours.append(_time(solve))
-    b, o = statistics.median(base), statistics.median(ours)
-    print(f"python + import click, yaml, rich, numpy: {b * 1000:7.1f} ms (median of {args.runs})")
-    print(f"backprop solve {args.problem}: {o * 1000:7.1f} ms (median of {args.runs})")
-    print(f"ratio: {o / b:.2f}")
+    b, br, o = statistics.median(base), statistics.median(base_rich), statistics.median(ours)
+    print(f"python + import click, yaml, rich, numpy:                  {b * 1000:7.1f} ms (median of {args.runs})")
+    print(f"python + import click, yaml, numpy, rich.console, rich.table: {br * 1000:7.1f} ms")
+    print(f"backprop solve {args.problem}:                {o * 1000:7.1f} ms")
+    print(f"ratio to the plain imports: {o / b:.2f}; to the imports a rich table needs: {o / br:.2f}")
 
 
 if __name__ == "__main__":
