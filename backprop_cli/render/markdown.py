@@ -54,6 +54,7 @@ class _Markdown:
         shown = common.shown_grads(sol)
         self.shown = {id(s) for s in shown}
         self.run_starts = {id(group[0]) for _, group in common.runs(shown)}
+        self.graph_steps = shown
 
     def step(self, step) -> list[str]:
         """The lines of one step; an unknown step type is an error, never skipped."""
@@ -171,6 +172,8 @@ class _Markdown:
         out = self.open(step)
         if id(step) not in self.shown:
             return out
+        if self.problem.kind == "expression" and self.n:
+            return out + self._graph_rows(step)
         if id(step) in self.run_starts:
             out += ["", f"### {common.kind_title(self.sol, step.kind)}"]
         lhs = common.grad_latex(self.loss, step.node, self.symbols)
@@ -180,6 +183,30 @@ class _Markdown:
         if self.multi and step.kind == "param":
             out += ["", "Summed over the samples:"]
             out += self.math([f"{lhs} = {_join([self.tnum(v) for v in step.values])} = {self.tnum(step.total)}"])
+        return out
+
+    def _graph_rows(self, step: GradStep) -> list[str]:
+        """cs231n style: local gradient × upstream = downstream, one row per path, a sum per node."""
+        out = []
+        if step is self.graph_steps[0]:
+            out = ["", "Each path: downstream = local gradient × upstream; a node used on several paths",
+                   "gets the sum of its paths.", "",
+                   "| node | via | local gradient | upstream | downstream |", "| --- | --- | --- | ---: | ---: |"]
+        for s in range(self.n):
+            tag = f" (sample {s + 1})" if self.multi else ""
+            for t in step.terms:
+                local = f"$`{to_latex(t.local, symbols=self.symbols)} = {self.tnum(t.local_values[s])}`$"
+                out.append(f"| `{step.node}`{tag} | `{t.via}` | {local} | {self.num(t.upstream[s])} "
+                           f"| {self.num(t.contribution[s])} |")
+            if len(step.terms) > 1:
+                parts = " + ".join(self.num(t.contribution[s]) for t in step.terms)
+                out.append(f"| `{step.node}`{tag} | all paths | | sum | {parts} = {self.num(step.values[s])} |")
+        if step is self.graph_steps[-1]:
+            out += ["", "The gradient:"]
+            for g in self.graph_steps:
+                if g.kind == "input":
+                    values = ", ".join(self.tnum(v) for v in g.values)
+                    out += self.math([f"{common.grad_latex(self.loss, g.node, self.symbols)} = {values}"])
         return out
 
     def _render_UpdateStep(self, step: UpdateStep) -> list[str]:
