@@ -22,7 +22,12 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 1  # backprop check: a key disagrees with the solver
     USAGE = 2  # bad command-line usage (click's own code)
     INVALID_INPUT = 3  # a problem or key file is invalid, missing, or leaves a function's domain
+    CANNOT_WRITE = 4  # an output file (-o, a key, --junit-xml) could not be written
     INTERNAL = 70  # a bug in backprop-cli: re-run with --traceback and report it
+
+
+class OutputError(Exception):
+    """An output file could not be written; nothing the user wrote was changed."""
 
 
 def error_boundary(func):
@@ -35,6 +40,11 @@ def error_boundary(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OutputError as exc:
+            if show_traceback:
+                traceback.print_exc()
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(ExitCode.CANNOT_WRITE)
         except BackpropError as exc:
             if show_traceback:
                 traceback.print_exc()
@@ -69,9 +79,19 @@ def write_output(path: str, text: str, protected: list[str]) -> None:
     for p in protected:
         if target.exists() and Path(p).exists() and target.resolve() == Path(p).resolve():
             raise click.UsageError(f"refusing to overwrite the input file {p} with -o")
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    import tempfile
+
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".", delete=False,
+                                         prefix=f".{target.name}.", suffix=".tmp") as handle:
+            tmp = handle.name
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,3 +126,122 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
         write_output(output, text, [file])
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--force", is_flag=True, help="Overwrite a key that exists and differs (it may be hand-edited).")
+@error_boundary
+def key(files: tuple[str, ...], force: bool) -> None:
+    """Write an answer key beside each problem FILE.
+
+    q1.yaml gets q1.key.yaml, holding every quantity of its solution; the problem is never touched.
+    Key files among FILE are skipped, so `backprop key problems/*.yaml` can be re-run. Symbolic problems
+    are skipped with a note. Exit codes: 0 done, 2 an existing key differs and --force was not given,
+    3 a problem is invalid (the others are still keyed).
+    """
+    from .engine import solve as solve_problem
+    from .keys import is_key_file, key_path, key_text, quantities
+    from .problem import load_problem
+
+    invalid = refused = 0
+    for file in files:
+        if is_key_file(file):
+            continue
+        try:
+            sol = solve_problem(load_problem(file))
+        except OutputError as exc:
+            if show_traceback:
+                traceback.print_exc()
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(ExitCode.CANNOT_WRITE)
+        except BackpropError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            invalid += 1
+            continue
+        values = quantities(sol)
+        if not values:
+            click.echo(f"skipped {file}: a symbolic problem has no numbers to key", err=True)
+            continue
+        target = key_path(file)
+        text = key_text(sol)
+        if target.exists() and target.read_bytes() == text.encode("utf-8"):
+            click.echo(f"unchanged {target}")
+            continue
+        if target.exists() and not force:
+            click.echo(f"Error: {target}: the key exists and differs from the solver's (expected --force to "
+                       f"overwrite it, or `backprop check --update {file}` to refresh it keeping its quantities "
+                       "and precision)", err=True)
+            refused += 1
+            continue
+        write_output(str(target), text, [file])
+        click.echo(f"wrote {target} ({len(values)} quantities)")
+    if invalid or refused:
+        sys.exit(ExitCode.INVALID_INPUT if invalid else ExitCode.USAGE)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write a JUnit XML report to FILE (one testcase per problem).")
+@click.option("--update", is_flag=True, help="Rewrite the values that differ from the solver, keeping each "
+              "key's quantities, precision and comments.")
+@error_boundary
+def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool) -> None:
+    """Compare answer keys with the solver.
+
+    Recomputes every problem under PATH that has a key (q1.yaml beside q1.key.yaml); directories are
+    searched recursively. Exit codes: 0 every value agrees, 1 a value differs,
+    2 usage (no problem with a key found), 3 a problem or key is invalid (the others are still checked).
+    Under GitHub Actions (GITHUB_ACTIONS=true) each failure is also an ::error annotation on its key line.
+    """
+    from .checking import annotations, check_target, find_targets, json_report, junit_report, text_report
+
+    targets = find_targets(list(paths))
+    if not targets:
+        raise click.UsageError(f"no problem with an answer key under {', '.join(paths)} "
+                               "(expected q1.yaml beside q1.key.yaml; write keys with backprop key FILE)")
+    if update:
+        if fmt != "text" or junit_xml:
+            raise click.UsageError("--update reports in text only: leave out --format and --junit-xml")
+        _update(targets)
+    outcomes = [check_target(t) for t in targets]
+    click.echo(json_report(outcomes) if fmt == "json" else text_report(outcomes))
+    for o in outcomes:
+        if o.status == "invalid":
+            click.echo(f"Error: {o.error}", err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in annotations(outcomes):
+            click.echo(line, err=fmt == "json")  # stdout is the JSON document
+    if junit_xml:
+        Path(junit_xml).parent.mkdir(parents=True, exist_ok=True)  # as pytest does for reports/junit.xml
+        write_output(junit_xml, junit_report(outcomes), [f for t in targets for f in (t.problem, t.key)])
+    statuses = {o.status for o in outcomes}
+    sys.exit(ExitCode.INVALID_INPUT if "invalid" in statuses else
+             ExitCode.CHECK_FAILED if "fail" in statuses else ExitCode.OK)
+
+
+def _update(targets: list) -> None:
+    """check --update: rewrite what drifted, show each change, exit 0 (or 3 if a file is invalid)."""
+    from .checking import update_target
+
+    counts = {"updated": 0, "unchanged": 0, "invalid": 0}
+    for target in targets:
+        outcome, text, changes = update_target(target)
+        if outcome.status == "invalid":
+            counts["invalid"] += 1
+            click.echo(f"INVALID {target.problem}: {outcome.error}")
+            click.echo(f"Error: {outcome.error}", err=True)
+        elif text is None:
+            counts["unchanged"] += 1
+            click.echo(f"unchanged {target.key}")
+        else:
+            write_output(target.key, text, [target.problem])
+            counts["updated"] += 1
+            click.echo(f"updated {target.key}")
+            for name, old, new in changes:
+                click.echo(f"  {name}: {old} -> {new}")
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items() if n or what != "invalid"))
+    sys.exit(ExitCode.INVALID_INPUT if counts["invalid"] else ExitCode.OK)
