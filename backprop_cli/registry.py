@@ -198,10 +198,13 @@ _func("sqrt", _sqrt, lambda c, o, i: div(ONE, mul(Const(2.0), o)), "sqrt", "\\sq
 _func("abs", lambda a, p: np.abs(a[0]), lambda c, o, i: call("sign", c.args[0]), "abs", "\\operatorname{abs}")
 _func("sin", lambda a, p: np.sin(a[0]), lambda c, o, i: call("cos", c.args[0]), "sin", "\\sin")
 _func("cos", lambda a, p: np.cos(a[0]), lambda c, o, i: neg(call("sin", c.args[0])), "cos", "\\cos")
+# At a tie the whole derivative goes to the second argument, so the two partials always add up to 1.
 _func("max", lambda a, p: np.maximum(a[0], a[1]),
-      lambda c, o, i: _where_pos(sub(c.args[i], c.args[1 - i]), ONE, ZERO), "max", "\\max", arity=2)
+      lambda c, o, i: _where_pos(sub(c.args[0], c.args[1]), ONE, ZERO) if i == 0
+      else sub(ONE, _where_pos(sub(c.args[0], c.args[1]), ONE, ZERO)), "max", "\\max", arity=2)
 _func("min", lambda a, p: np.minimum(a[0], a[1]),
-      lambda c, o, i: _where_pos(sub(c.args[1 - i], c.args[i]), ONE, ZERO), "min", "\\min", arity=2)
+      lambda c, o, i: _where_pos(sub(c.args[1], c.args[0]), ONE, ZERO) if i == 0
+      else sub(ONE, _where_pos(sub(c.args[1], c.args[0]), ONE, ZERO)), "min", "\\min", arity=2)
 
 # Helpers appear only inside derivatives.
 register(Function("where_pos", "helper", 3, lambda a, p: np.where(np.asarray(a[0]) > 0, a[1], a[2]) + 0.0,
@@ -214,8 +217,10 @@ register(Function("sign", "helper", 1, lambda a, p: np.sign(a[0]), lambda c, o, 
 
 def _loss_check(p, t, ok_log_p, ok_log_1mp):
     p = np.asarray(p, float)
-    _check(ok_log_p, "prediction of exactly 0 where a log would be taken", p)
-    _check(ok_log_1mp, "prediction of exactly 1 where a log would be taken", p)
+    _check(ok_log_p | (p != 0), "prediction of exactly 0 where a log would be taken", p)
+    _check(ok_log_p, "prediction below 0 where a log would be taken", p)
+    _check(ok_log_1mp | (p != 1), "prediction of exactly 1 where a log would be taken", p)
+    _check(ok_log_1mp, "prediction above 1 where a log would be taken", p)
 
 
 def _bce(a, p):

@@ -14,10 +14,11 @@ from backprop_cli.engine import solve
 from backprop_cli.problem import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-PROBLEMS = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml"))
+PROBLEMS = [p.stem for p in problem_files()]
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
 
 BATCH = """

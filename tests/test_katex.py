@@ -18,10 +18,11 @@ from backprop_cli.engine import solve
 from backprop_cli.problem import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tests" / "js"
-PROBLEMS = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml"))
+PROBLEMS = [p.stem for p in problem_files()]
 
 BATCH = """
 title: Two samples

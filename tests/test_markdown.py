@@ -17,10 +17,11 @@ from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
 from backprop_cli.render.common import shown_grads
 from backprop_cli.solution import ForwardStep, LossStep
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-PROBLEMS = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml"))
+PROBLEMS = [p.stem for p in problem_files()]
 
 BATCH = """
 title: Two samples through one tanh neuron

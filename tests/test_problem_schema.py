@@ -7,10 +7,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "problem.schema.json").read_text(encoding="utf-8"))
-PROBLEMS = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not p.name.endswith(".key.yaml"))
+PROBLEMS = problem_files()
 
 
 def test_schema_is_valid() -> None:

@@ -10,9 +10,10 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.problem import load_problem
 from backprop_cli.render import renderer
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBLEMS = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not p.name.endswith(".key.yaml"))
+PROBLEMS = problem_files()
 GOLDEN = ROOT / "tests" / "golden"
 
 
