@@ -53,7 +53,8 @@ def error_boundary(func):
         except Exception as exc:  # noqa: BLE001 - the boundary of the whole program
             if show_traceback:
                 traceback.print_exc()
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc} "
+            detail = " ".join(str(exc).split())  # one line, whatever the exception says
+            click.echo(f"Error: internal error: {type(exc).__name__}: {detail} "
                        "(re-run with --traceback and report it)", err=True)
             sys.exit(ExitCode.INTERNAL)
 

@@ -31,14 +31,16 @@ def forward(problem: Problem, params: dict | None = None) -> dict:
 
 
 def _eval(formula: Expr, env: dict, n: int, name: str, problem: Problem) -> np.ndarray:
+    origin = problem.origins.get(name)
+    # the key path already ends in the node's name for equations; elsewhere say which node
+    label = "" if origin is not None and origin.path.endswith(f".{name}") else f"{name}: "
     try:
         with np.errstate(all="ignore"):
             value = np.broadcast_to(np.asarray(evaluate(formula, env), dtype=np.float64), (n,)).copy()
     except DomainError as exc:
-        raise ProblemError(problem.origins.get(name), f"{name}: {exc}",
-                           "values inside each function's domain") from None
+        raise ProblemError(origin, f"{label}{exc}", "values inside each function's domain") from None
     if not np.all(np.isfinite(value)):
-        raise ProblemError(problem.origins.get(name), f"{name}: the value is not finite (overflow)",
+        raise ProblemError(origin, f"{label}the value is not finite (overflow)",
                            "inputs and weights of a sensible size")
     return value
 

@@ -52,7 +52,8 @@ class ProblemError(BackpropError):
             parts.append(f" (expected {self.expected})")
         if self.suggestion:
             parts.append(f". Did you mean '{self.suggestion}'?")
-        return "".join(parts)
+        # One line on stderr, even when a quoted key or a file name holds a line break.
+        return "".join(parts).replace("\r", "\\r").replace("\n", "\\n")
 
 
 class DomainError(Exception):

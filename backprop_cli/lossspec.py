@@ -65,7 +65,7 @@ def _outputs(doc, top: Origin, built, targets: dict, required: bool) -> list:
         if pred not in node_names:
             raise ProblemError(po, f"'{pred}' is not a node of the network", "an output neuron's name",
                                suggest(pred, node_names))
-        if target not in targets:
+        if v.name(target, po) not in targets:
             raise ProblemError(po, f"output '{pred}' has no target: '{target}' is not among the targets",
                                one_of(targets) if targets else "a targets: mapping", suggest(str(target), targets))
         pairs.append((pred, target))

@@ -43,24 +43,21 @@ def activation_call(spec, origin: Origin) -> tuple[str, dict]:
     """An activation given as a name or as {name: leaky_relu, slope: 0.1}."""
     options = names_of("activation")
     if isinstance(spec, dict):
-        v.keys(spec, origin, ["name", *[k for k in _all_params() if k != "index"]], ["name"])
+        v.keys(spec, origin, list(spec), ["name"])  # other keys are checked against the named function below
         fname = v.choice(spec["name"], v.at(spec, "name", origin), options, "activation")
         known = dict(REGISTRY[fname].params)
         params = dict(known)
         for k in spec:
             if k == "name":
                 continue
-            if k not in known:
+            allowed = [p for p in known if p != "index"]
+            if k not in allowed:
                 raise ProblemError(v.at(spec, k, origin), f"{fname} has no parameter '{k}'",
-                                   one_of([p for p in known if p != "index"]) if known else "no parameters")
+                                   one_of(allowed) if allowed else "no parameters", suggest(k, allowed))
             params[k] = v.number(spec[k], v.at(spec, k, origin))
         return fname, params
     return v.choice(spec, origin, options, "activation"), dict(REGISTRY[spec].params) \
         if spec in REGISTRY else {}
-
-
-def _all_params() -> set:
-    return {k for f in REGISTRY.values() for k, _ in f.params}
 
 
 def _apply(fname: str, params: dict, z: Expr, group: tuple, index: int) -> Call:
@@ -157,6 +154,8 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
     orient = v.choice(spec["orientation"], v.at(spec, "orientation", origin), ORIENTATIONS, "orientation")
     vo = v.at(spec, "values", origin)
     rows = v.listing(spec["values"], vo, "a matrix (a list of rows)")
+    for r, row in enumerate(rows):
+        v.listing(row, v.at(rows, r, vo), "a row: a matrix is a list of rows, each a list of numbers")
     shape = (n_in, n_out) if orient == "inputs_by_neurons" else (n_out, n_in)
     described = "rows are inputs, columns are neurons" if orient == "inputs_by_neurons" \
         else "rows are neurons, columns are inputs"
@@ -178,7 +177,12 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
                 wname = v.name(names[r][c], v.at(names[r], c, v.at(names, r, no)))
             else:
                 template = v.text(names, no)
-                wname = v.name(template.format(layer=layer_no, i=i + 1, j=j + 1), no)
+                try:
+                    filled = template.format_map({"layer": layer_no, "i": i + 1, "j": j + 1})
+                except (KeyError, IndexError, ValueError, AttributeError):
+                    raise ProblemError(no, f"names template {template!r} cannot be filled in",
+                                       "a template using {layer}, {i} and {j}, such as w{layer}_{i}{j}") from None
+                wname = v.name(filled, no)
             out[i][j] = (wname, v.number(value, eo), eo)
     return out
 

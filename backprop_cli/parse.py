@@ -29,11 +29,14 @@ def parse_formula(source: str, origin: Origin) -> Expr:
     code = source.replace("^", "**")
     try:
         tree = ast.parse(code.strip(), mode="eval")
+        return _Builder(origin, source, carets, code).build(tree.body)
     except SyntaxError as exc:
         col = _column(exc.offset or 1, carets, code, code.strip())
-        raise ProblemError(origin, f"formula syntax error at column {col}: {exc.msg}: {source!r}",
+        msg = exc.msg.split(". Perhaps")[0]  # Python's hints ("forgot a comma?") are about Python, not formulas
+        raise ProblemError(origin, f"formula syntax error at column {col}: {msg}: {source!r}",
                            "a formula such as sigmoid(w1*x1 + b)") from None
-    return _Builder(origin, source, carets, code).build(tree.body)
+    except RecursionError:
+        raise ProblemError(origin, "formula nested too deeply", "a formula such as sigmoid(w1*x1 + b)") from None
 
 
 def _column(offset: int, carets: list, code: str, stripped: str) -> int:
@@ -78,6 +81,9 @@ class _Builder:
         params = {}
         known = dict(fn.params)
         for kw in node.keywords:
+            if kw.arg is None:
+                self.fail(kw, f"'**{ast.unparse(kw.value)}' is not allowed in a formula",
+                          "numbers, names, + - * / ^, and registry functions")
             if kw.arg not in known or kw.arg == "index":
                 self.fail(node, f"{fn.name}() has no parameter '{kw.arg}'",
                           one_of([k for k in known if k != "index"]) if len(known) > 1 or "index" not in known

@@ -87,9 +87,9 @@ def _training(doc, top: Origin, params: dict, required: bool) -> tuple[float | N
     if "frozen" in training:
         fo = v.at(training, "frozen", to)
         for k, p in enumerate(v.listing(training["frozen"], fo, "a list of parameter names")):
-            if p not in params:
-                raise ProblemError(v.at(training["frozen"], k, fo), f"'{p}' is not a parameter",
-                                   one_of(params), suggest(str(p), params))
+            po = v.at(training["frozen"], k, fo)
+            if v.name(p, po) not in params:
+                raise ProblemError(po, f"'{p}' is not a parameter", one_of(params), suggest(p, params))
             frozen.append(p)
     return lr, frozen
 
@@ -149,9 +149,8 @@ def _samples(doc, top: Origin) -> tuple[dict, dict, dict]:
             ko = v.at(row, key, ro)
             values = _values(row.get(key, {}), ko, key[:-1])
             if s > 0 and set(values) != set(store):
-                missing = sorted(set(store) ^ set(values))
-                raise ProblemError(ko, f"sample {s + 1} has different {key} from sample 1: {', '.join(missing)}",
-                                   f"the same {key} names in every sample")
+                raise ProblemError(ko, f"sample {s + 1} has {key} {', '.join(values)} but sample 1 has "
+                                       f"{', '.join(store)}", f"the same {key[:-1]} names in every sample")
             for name, x in values.items():
                 store.setdefault(name, [])
                 if x is not None:
@@ -241,6 +240,17 @@ def built_origin(built: Built, name: str) -> Origin | None:
     return next((n.origin for n in built.nodes if name in free_names(n.formula)), None)
 
 
+def _user_names(cycle: list, nodes: dict) -> list:
+    """A cycle as the user wrote it: a z node made for h1 = sigmoid(…) is shown as h1, once."""
+    shown: list = []
+    for name in cycle:
+        n = nodes[name]
+        made = n.role == "z" and n.neuron not in (None, name) and n.origin.path.endswith(f".{n.neuron}")
+        if not (made and shown and shown[-1] == n.neuron):
+            shown.append(n.neuron if made else name)
+    return shown
+
+
 def _order(built: Built, inputs: dict, targets: dict, params: dict, top: Origin) -> list:
     """Nodes in evaluation order; undefined names and cycles are errors."""
     nodes = {}
@@ -263,7 +273,7 @@ def _order(built: Built, inputs: dict, targets: dict, params: dict, top: Origin)
         if name not in nodes or state.get(name) == "done":
             return
         if state.get(name) == "open":
-            cycle = [*path[path.index(name):], name]
+            cycle = _user_names([*path[path.index(name):], name], nodes)
             raise ProblemError(nodes[name].origin, f"cycle: {' -> '.join(cycle)}", "formulas without cycles")
         state[name] = "open"
         for ref in free_names(nodes[name].formula):

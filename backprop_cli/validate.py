@@ -9,6 +9,7 @@ from .errors import Origin, ProblemError, one_of, suggest
 from .yamlload import LineDict, LineList
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 LIMIT = 1e6  # beyond this a homework number is a typo, and exp() would overflow
 
 
@@ -59,14 +60,23 @@ def keys(m: LineDict, origin: Origin, allowed: Iterable[str], required: Iterable
 def number(v, origin: Origin) -> float:
     """A finite float of sensible size."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ProblemError(origin, f"got {type_name(v)} {v!r}" if isinstance(v, str) else f"got {type_name(v)}",
-                           "a number")
+        if isinstance(v, str):
+            raise ProblemError(origin, f"got a string {v!r}",
+                               "a number without quotes" if _numeric(v) else "a number")
+        if isinstance(v, bool):
+            raise ProblemError(origin, f"got the boolean {str(v).lower()}", "a number")
+        raise ProblemError(origin, f"got {type_name(v)}", "a number")
     v = float(v)
     if not math.isfinite(v):
         raise ProblemError(origin, f"non-finite number {v}", "a finite number")
     if abs(v) > LIMIT:
         raise ProblemError(origin, f"number {v:g} is too large", f"a magnitude at most {LIMIT:g}")
     return v
+
+
+def _numeric(s: str) -> bool:
+    """Whether a string would be read as a number if written without quotes."""
+    return bool(_NUMBER_RE.match(s.strip()))
 
 
 def name(v, origin: Origin) -> str:
@@ -88,5 +98,5 @@ def choice(v, origin: Origin, options: Iterable[str], what: str) -> str:
     """One of a fixed set of words."""
     options = list(options)
     if not isinstance(v, str) or v not in options:
-        raise ProblemError(origin, f"unknown {what} {v!r}", one_of(options), suggest(str(v), options))
+        raise ProblemError(origin, f"unknown {what} {v!r}", one_of(options, 20), suggest(str(v), options))
     return v

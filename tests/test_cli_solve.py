@@ -1,0 +1,198 @@
+"""`backprop solve` at the command line: plain output, precision, colour, -o, --help, python -m."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backprop_cli.cli import ExitCode, main
+
+ROOT = Path(__file__).resolve().parent.parent
+MAZUR = "problems/mazur.yaml"
+ANSI = re.compile(r"\x1b\[")
+
+
+def runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout (always so from click 8.2; asked for before)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
+
+
+def invoke(*args: str, **kwargs):
+    return runner().invoke(main, list(args), **kwargs)
+
+
+def row(text: str, name: str) -> str:
+    """The forward-pass row of a node: the line that starts with its name and a formula."""
+    return next(line for line in text.splitlines() if line.startswith(f"{name} ") and "σ(" in line)
+
+
+@pytest.fixture
+def in_root(monkeypatch) -> Path:
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+@pytest.fixture
+def problem(tmp_path, monkeypatch) -> Path:
+    """A copy of mazur.yaml in a scratch directory, which is the working directory."""
+    monkeypatch.chdir(tmp_path)
+    return Path(shutil.copy(ROOT / MAZUR, tmp_path / "mazur.yaml"))
+
+
+def test_solve_prints_plain_text(in_root) -> None:
+    result = invoke("solve", MAZUR)
+    assert result.exit_code == ExitCode.OK
+    assert result.stderr == ""
+    assert result.stdout.startswith("A step by step backpropagation example (2-2-2 network)\n")
+    assert not ANSI.search(result.stdout)  # not a terminal: no escape codes
+    assert row(result.stdout, "out_h1").split()[-1] == "0.5933"
+
+
+def test_precision_6(in_root) -> None:
+    result = invoke("solve", MAZUR, "--precision", "6")
+    assert result.exit_code == ExitCode.OK
+    assert row(result.stdout, "out_h1").split()[-1] == "0.593270"
+    assert "σ(0.377500)" in row(result.stdout, "out_h1")
+
+
+def test_precision_out_of_range_is_a_usage_error(in_root) -> None:
+    result = invoke("solve", MAZUR, "--precision", "16")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert "Invalid value for '--precision'" in result.stderr
+
+
+def test_no_color_even_when_forced_by_the_test_runner(in_root) -> None:
+    # CliRunner's stdout is not a terminal, so colour stays off whatever NO_COLOR says.
+    for env in ({"NO_COLOR": "1"}, {"NO_COLOR": None}):
+        result = invoke("solve", MAZUR, env=env, color=True)
+        assert result.exit_code == ExitCode.OK
+        assert not ANSI.search(result.stdout)
+
+
+def _run_on_a_terminal(env_changes: dict) -> str:
+    """stdout of `python -m backprop_cli solve mazur.yaml` on a pseudo-terminal."""
+    pty = pytest.importorskip("pty")
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    env.update(env_changes)
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "backprop_cli", "solve", MAZUR], cwd=ROOT, env=env,
+                                stdout=terminal, stderr=subprocess.PIPE)
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the program has exited
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=60) == ExitCode.OK, proc.stderr.read()
+        proc.stderr.close()
+    finally:
+        os.close(controller)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_colour_on_a_terminal_unless_no_color() -> None:
+    assert ANSI.search(_run_on_a_terminal({}))
+    assert not ANSI.search(_run_on_a_terminal({"NO_COLOR": "1"}))
+    assert not ANSI.search(_run_on_a_terminal({"NO_COLOR": ""}))  # no-color.org: present means off
+    assert not ANSI.search(_run_on_a_terminal({"TERM": "dumb"}))
+
+
+def test_python_dash_m(in_root) -> None:
+    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", MAZUR, "--width", "100"], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout == invoke("solve", MAZUR, "--width", "100").stdout
+
+
+def test_python_dash_m_reports_errors_like_the_script(tmp_path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", "missing.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == ExitCode.INVALID_INPUT
+    assert proc.stdout == ""
+    assert proc.stderr == "Error: missing.yaml: no such file (expected an existing YAML problem file)\n"
+
+
+@pytest.mark.parametrize("target", ["mazur.yaml", "./mazur.yaml", "sub/../mazur.yaml", "{abs}", "link.yaml"])
+@pytest.mark.parametrize("fmt", [None, "markdown", "json"])
+def test_output_never_overwrites_the_problem(problem: Path, target: str, fmt: str | None) -> None:
+    (problem.parent / "sub").mkdir()
+    try:
+        (problem.parent / "link.yaml").symlink_to(problem)
+    except OSError:
+        if target == "link.yaml":
+            pytest.skip("no symbolic links here")
+    before = problem.read_bytes()
+    target = target.replace("{abs}", str(problem))
+    result = invoke("solve", "mazur.yaml", "-o", target, *(["--format", fmt] if fmt else []))
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "Error: refusing to overwrite the input file mazur.yaml with -o"
+    assert "Traceback" not in result.stderr
+    assert problem.read_bytes() == before
+    assert sorted(p.name for p in problem.parent.iterdir()) == ["link.yaml", "mazur.yaml", "sub"]
+
+
+def test_output_file_holds_what_stdout_would(problem: Path) -> None:
+    result = invoke("solve", "mazur.yaml", "-o", "answer.txt", "--width", "100")
+    assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.OK, "", "")
+    printed = invoke("solve", "mazur.yaml", "--width", "100").stdout
+    assert (problem.parent / "answer.txt").read_text(encoding="utf-8") == printed
+    assert not ANSI.search(printed)
+
+
+def test_output_format_follows_the_suffix(problem: Path) -> None:
+    assert invoke("solve", "mazur.yaml", "-o", "answer.json").exit_code == ExitCode.OK
+    assert (problem.parent / "answer.json").read_text(encoding="utf-8").lstrip().startswith("{")
+
+
+def test_invalid_problem_writes_no_output(problem: Path) -> None:
+    problem.write_text("title: [\n", encoding="utf-8")
+    result = invoke("solve", "mazur.yaml", "-o", "answer.txt")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert not (problem.parent / "answer.txt").exists()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["solve", "--help"], ["solve", "-h"]])
+def test_help(args: list) -> None:
+    result = invoke(*args)
+    assert result.exit_code == ExitCode.OK
+    assert result.stdout.startswith("Usage: ")
+    assert result.stderr == ""
+
+
+def test_solve_help_lists_its_options() -> None:
+    text = invoke("solve", "--help").stdout
+    for option in ("--format", "--precision", "-o, --output", "--width", "--symbolic", "--traceback"):
+        assert option in text
+
+
+def test_unknown_option_is_a_usage_error(in_root) -> None:
+    result = invoke("solve", MAZUR, "--colour")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    last = result.stderr.splitlines()[-1]  # click words it differently between versions
+    assert last.startswith("Error: No such option") and "--colour" in last
+
+
+def test_missing_argument_is_a_usage_error() -> None:
+    result = invoke("solve")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines()[-1].startswith("Error: Missing argument 'FILE'")
