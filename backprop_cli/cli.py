@@ -30,6 +30,17 @@ class OutputError(Exception):
     """An output file could not be written; nothing the user wrote was changed."""
 
 
+def _classify(exc: Exception) -> tuple[ExitCode, str]:
+    """The exit code and the one-line message of an error that reached the boundary."""
+    if isinstance(exc, OutputError):
+        return ExitCode.CANNOT_WRITE, str(exc)
+    if isinstance(exc, BackpropError):
+        return ExitCode.INVALID_INPUT, str(exc)
+    detail = " ".join(str(exc).split())  # one line, whatever the exception says
+    return ExitCode.INTERNAL, (f"internal error: {type(exc).__name__}: {detail} "
+                               "(re-run with --traceback and report it)")
+
+
 def error_boundary(func):
     """Turn expected errors into one line on stderr and an exit code; tracebacks only on request."""
 
@@ -40,23 +51,12 @@ def error_boundary(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except OutputError as exc:
-            if show_traceback:
-                traceback.print_exc()
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(ExitCode.CANNOT_WRITE)
-        except BackpropError as exc:
-            if show_traceback:
-                traceback.print_exc()
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(ExitCode.INVALID_INPUT)
         except Exception as exc:  # noqa: BLE001 - the boundary of the whole program
             if show_traceback:
                 traceback.print_exc()
-            detail = " ".join(str(exc).split())  # one line, whatever the exception says
-            click.echo(f"Error: internal error: {type(exc).__name__}: {detail} "
-                       "(re-run with --traceback and report it)", err=True)
-            sys.exit(ExitCode.INTERNAL)
+            code, message = _classify(exc)
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(code)
 
     return wrapper
 
@@ -151,11 +151,6 @@ def key(files: tuple[str, ...], force: bool) -> None:
             continue
         try:
             sol = solve_problem(load_problem(file))
-        except OutputError as exc:
-            if show_traceback:
-                traceback.print_exc()
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(ExitCode.CANNOT_WRITE)
         except BackpropError as exc:
             click.echo(f"Error: {exc}", err=True)
             invalid += 1

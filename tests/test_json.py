@@ -14,31 +14,12 @@ from backprop_cli.engine import solve
 from backprop_cli.problem import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
-from problem_files import problem_files
+from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 PROBLEMS = [p.stem for p in problem_files()]
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
-
-BATCH = """
-title: Two samples through one tanh neuron
-samples:
-  - inputs: {x1: 0.5, x2: -1.0}
-    targets: {y: 0.2}
-  - inputs: {x1: 1.5, x2: 0.25}
-    targets: {y: -0.4}
-params: {b: 0.1}
-layers:
-  - name: out
-    neurons: [{z: z, a: yhat}]
-    activation: tanh
-    weights: {orientation: inputs_by_neurons, names: [[w1], [w2]], values: [[0.3], [-0.6]]}
-    bias: b
-outputs: {yhat: y}
-loss: {type: squared_error, factor: 0.5, reduction: mean}
-training: {learning_rate: 0.1, frozen: [b]}
-"""
 
 
 def solved(name: str, monkeypatch):

@@ -18,30 +18,11 @@ from backprop_cli.engine import solve
 from backprop_cli.problem import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
-from problem_files import problem_files
+from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tests" / "js"
 PROBLEMS = [p.stem for p in problem_files()]
-
-BATCH = """
-title: Two samples
-samples:
-  - inputs: {x1: 0.5, x2: -1.0}
-    targets: {y: 0.2}
-  - inputs: {x1: 1.5, x2: 0.25}
-    targets: {y: -0.4}
-params: {b: 0.1}
-layers:
-  - name: out
-    neurons: [{z: z, a: yhat}]
-    activation: leaky_relu
-    weights: {orientation: inputs_by_neurons, names: [[w1], [w2]], values: [[0.3], [-0.6]]}
-    bias: b
-outputs: {yhat: y}
-loss: {type: squared_error, factor: 0.5, reduction: mean}
-training: {learning_rate: 0.1, frozen: [b]}
-"""
 
 
 def node_or_skip() -> str:

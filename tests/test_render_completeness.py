@@ -10,26 +10,9 @@ from backprop_cli.problem import load_problem_text
 from backprop_cli.render import RENDERERS, SUFFIXES, renderer
 from backprop_cli.render.common import SECTION_OF
 from backprop_cli.solution import STEP_TYPES, GivenStep
+from problem_files import BATCH
 
 # Two samples, a frozen parameter and an update: a solution that holds every step type.
-BATCH = """
-title: Every step type
-samples:
-  - inputs: {x1: 0.5, x2: -1.0}
-    targets: {y: 0.2}
-  - inputs: {x1: 1.5, x2: 0.25}
-    targets: {y: -0.4}
-params: {b: 0.1}
-layers:
-  - name: out
-    neurons: [{z: z, a: yhat}]
-    activation: tanh
-    weights: {orientation: inputs_by_neurons, names: [[w1], [w2]], values: [[0.3], [-0.6]]}
-    bias: b
-outputs: {yhat: y}
-loss: {type: squared_error, factor: 0.5, reduction: mean}
-training: {learning_rate: 0.1, frozen: [b]}
-"""
 
 
 @dataclasses.dataclass(frozen=True)
