@@ -193,7 +193,8 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
     2 usage (no problem with a key found), 3 a problem or key is invalid (the others are still checked).
     Under GitHub Actions (GITHUB_ACTIONS=true) each failure is also an ::error annotation on its key line.
     """
-    from .checking import annotations, check_target, find_targets, json_report, junit_report, text_report
+    from .checking import check_target, find_targets
+    from .checkreport import annotations, json_report, junit_report, text_report
 
     targets = find_targets(list(paths))
     if not targets:

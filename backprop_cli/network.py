@@ -1,14 +1,12 @@
 """Compile the three ways of writing a network (layers, named edges, equations) into nodes."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Expr, Var, add, free_names, mul
+from .expr import Call, Expr, Var, add, mul
 from .model import Layer, Node
-from .parse import parse_formula
 from .printing import fmt_const
 from .registry import REGISTRY, names_of
 
@@ -80,7 +78,7 @@ def _neuron_names(spec, origin: Origin) -> tuple[str, str]:
     return f"z_{a}", a
 
 
-def _neurons(b: Built, zs, as_, acts, group_of, z_terms, origin_of) -> None:
+def add_neurons(b: Built, zs, as_, acts, group_of, z_terms, origin_of) -> None:
     """Append the z and a nodes of a set of neurons."""
     for k, (z, a) in enumerate(zip(zs, as_)):
         fname, params = acts[k]
@@ -120,16 +118,17 @@ def build_layers(spec, origin: Origin, inputs: list) -> Built:
                 terms.append(Var(biases[j]))
             z_terms.append(terms)
         group = tuple(Var(z) for z, _ in names)
-        _neurons(b, [z for z, _ in names], [a for _, a in names], acts, lambda k: group, z_terms,
+        add_neurons(b, [z for z, _ in names], [a for _, a in names], acts, lambda k: group, z_terms,
                  lambda k: v.at(neurons, k, v.at(layer, "neurons", lo)))
         label = v.text(layer.get("name", f"layer {li + 1}"), v.at(layer, "name", lo))
-        b.layers.append(Layer(label, tuple(a for _, a in names), _layer_activation_text(acts)))
+        b.layers.append(Layer(label, tuple(a for _, a in names), layer_activation_text(acts)))
         prev = [a for _, a in names]
     b.sinks = prev
     return b
 
 
-def _layer_activation_text(acts: list) -> str:
+def layer_activation_text(acts: list) -> str:
+    """How a layer's activation is shown in the picture: one name, or one per neuron."""
     texts = [_describe(f, p) for f, p in acts]
     return texts[0] if len(set(texts)) == 1 else ", ".join(texts)
 
@@ -195,143 +194,3 @@ def _biases(spec, origin: Origin, n: int) -> list:
             raise ProblemError(origin, f"{len(spec)} biases for {n} neurons", f"one shared name or {n} names")
         return [v.name(s, v.at(spec, k, origin)) for k, s in enumerate(spec)]
     return [v.name(spec, origin)] * n
-
-
-_EDGE = re.compile(r"^\s*([A-Za-z]\w*)\s*->\s*([A-Za-z]\w*)\s*(?:=\s*(\S+))?\s*$")
-
-
-def build_edges(neurons_spec, edges_spec, origin_n: Origin, origin_e: Origin, inputs: list) -> Built:
-    """neurons: {name: {activation, z, bias, group}} and edges: {w5: 'h1 -> o1 = 0.40'}."""
-    b = Built()
-    v.mapping(neurons_spec, origin_n)
-    v.mapping(edges_spec, origin_e)
-    info = {}
-    for a, spec in neurons_spec.items():
-        no = v.at(neurons_spec, a, origin_n)
-        v.name(a, no)
-        v.mapping(spec, no, "a mapping with activation, and optionally z, bias and group")
-        v.keys(spec, no, ["activation", "z", "bias", "group"], ["activation"])
-        z = v.name(spec.get("z", f"z_{a}"), v.at(spec, "z", no))
-        bias = v.name(spec["bias"], v.at(spec, "bias", no)) if "bias" in spec else None
-        act = activation_call(spec["activation"], v.at(spec, "activation", no))
-        info[a] = dict(z=z, bias=bias, act=act, group=str(spec.get("group", "softmax")), origin=no, terms=[])
-    feeds = set()
-    for w, spec in edges_spec.items():
-        eo = v.at(edges_spec, w, origin_e)
-        v.name(w, eo)
-        items = spec if isinstance(spec, list) else [spec]
-        for k, item in enumerate(items):
-            io = v.at(spec, k, eo) if isinstance(spec, list) else eo
-            m = _EDGE.match(item) if isinstance(item, str) else None
-            if not m:
-                raise ProblemError(io, f"cannot read edge {item!r}", "'from -> to' or 'from -> to = value'")
-            src, dst, value = m.groups()
-            if dst not in info:
-                raise ProblemError(io, f"edge into '{dst}', which is not a neuron",
-                                   one_of(info), suggest(dst, info))
-            if src not in info and src not in inputs:
-                raise ProblemError(io, f"edge from '{src}', which is neither an input nor a neuron",
-                                   "an input or neuron name", suggest(src, [*info, *inputs]))
-            number = None
-            if value is not None:
-                try:
-                    number = float(value)
-                except ValueError:
-                    raise ProblemError(io, f"edge value {value!r} is not a number", "a number") from None
-                number = v.number(number, io)
-            b.param(w, number, io, (src, dst))
-            info[dst]["terms"].append(mul(Var(w), Var(src)))
-            feeds.add(src)
-    names = list(info)
-    for a in names:
-        d = info[a]
-        if not d["terms"]:
-            raise ProblemError(d["origin"], f"neuron '{a}' has no incoming edge", "at least one edge into it")
-        if d["bias"]:
-            b.param(d["bias"], None, d["origin"], ("1", a))
-            d["terms"].append(Var(d["bias"]))
-    groups = {}
-    for a in names:
-        if info[a]["act"][0] == "softmax":
-            groups.setdefault(info[a]["group"], []).append(Var(info[a]["z"]))
-    _neurons(b, [info[a]["z"] for a in names], names, [info[a]["act"] for a in names],
-             lambda k: tuple(groups.get(info[names[k]]["group"], ())), [info[a]["terms"] for a in names],
-             lambda k: info[names[k]]["origin"])
-    b.sinks = [a for a in names if a not in feeds]
-    depth = _depths(names, info, inputs)
-    for d in sorted(set(depth.values())):
-        layer = tuple(a for a in names if depth[a] == d)
-        b.layers.append(Layer(f"layer {d}", layer, _layer_activation_text([info[a]["act"] for a in layer])))
-    return b
-
-
-def _depths(names: list, info: dict, inputs: list) -> dict:
-    """The layer of each neuron: one more than its deepest source (inputs are layer 0)."""
-    depth: dict = {}
-
-    def of(a, seen=()):
-        if a in inputs or a not in info:
-            return 0
-        if a in seen:
-            raise ProblemError(info[a]["origin"], f"cycle through neuron '{a}'", "edges that only go forward")
-        if a not in depth:
-            srcs = [t.args[1].name for t in info[a]["terms"] if isinstance(t, Call)]
-            depth[a] = 1 + max((of(s, (*seen, a)) for s in srcs), default=0)
-        return depth[a]
-
-    for a in names:
-        of(a)
-    return depth
-
-
-def build_equations(spec, origin: Origin) -> Built:
-    """equations: {name: formula}; a top-level activation of a compound argument gets its own z node."""
-    b = Built()
-    v.mapping(spec, origin, "a mapping of name: formula")
-    for name, source in spec.items():
-        eo = v.at(spec, name, origin)
-        v.name(name, eo)
-        formula = parse_formula(source, eo)
-        fn = REGISTRY[formula.fn] if isinstance(formula, Call) else None
-        if fn is not None and fn.kind == "activation" and fn.name != "softmax" \
-                and not isinstance(formula.args[0], Var):
-            z = f"z_{name}"
-            b.nodes.append(Node(z, formula.args[0], "z", eo, name))
-            formula = Call(formula.fn, (Var(z),), formula.params)
-        role = "a" if fn is not None and fn.kind == "activation" else "node"
-        b.nodes.append(Node(name, formula, role, eo, name if role == "a" else None))
-    # A node an activation is taken of is that neuron's z.
-    zs = {n.formula.args[0].name: n.name for n in b.nodes if n.role == "a" and n.formula.fn != "softmax"
-          and isinstance(n.formula.args[0], Var)}
-    zs.update({arg.name: n.name for n in b.nodes if n.role == "a" and n.formula.fn == "softmax"
-               for k, arg in enumerate(n.formula.args) if isinstance(arg, Var)
-               and int(n.formula.param("index")) == k + 1})
-    b.nodes = [Node(n.name, n.formula, "z", n.origin, zs[n.name]) if n.role == "node" and n.name in zs else n
-               for n in b.nodes]
-    b.layers = _equation_layers(b.nodes)
-    return b
-
-
-def _equation_layers(nodes: list) -> list:
-    """Layers for the picture: activations and other nodes grouped by depth (a z adds no depth)."""
-    defined = {n.name: n for n in nodes}
-    depth: dict = {}
-
-    def of(name: str, seen: tuple = ()) -> int:
-        if name not in defined or name in seen:
-            return 0
-        if name not in depth:
-            node = defined[name]
-            below = max((of(r, (*seen, name)) for r in free_names(node.formula)), default=0)
-            depth[name] = below + (0 if node.role == "z" else 1)
-        return depth[name]
-
-    shown = [n for n in nodes if n.role != "z"]
-    for n in shown:
-        of(n.name)
-    layers = []
-    for d in sorted({depth[n.name] for n in shown}):
-        group = [n for n in shown if depth[n.name] == d]
-        acts = [REGISTRY[n.formula.fn].name if n.role == "a" else "formula" for n in group]
-        layers.append(Layer(f"layer {d}", tuple(n.name for n in group), ", ".join(dict.fromkeys(acts))))
-    return layers

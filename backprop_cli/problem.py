@@ -9,7 +9,9 @@ from .expr import Call, Var, free_names
 from .expression import build_expression
 from .lossspec import build_loss
 from .model import Param, Problem
-from .network import FORMS, Built, build_edges, build_equations, build_layers
+from .edges import build_edges
+from .equations import build_equations
+from .network import FORMS, Built, build_layers
 from .yamlload import load_yaml_file, load_yaml_text
 
 TOP_KEYS = ["title", "description", "source", "inputs", "targets", "samples", "params", "layers",

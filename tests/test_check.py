@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from backprop_cli.cli import main
 from backprop_cli.keys import parse_key
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("mazur", "batch_two_samples", "seed003_q2_expression")
@@ -281,8 +282,7 @@ def test_cli_import_stays_cheap() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "problems").glob("*.yaml")
-                                        if not p.name.endswith(".key.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", problem_files(), ids=lambda p: p.stem)
 def test_every_numeric_problem_file_has_a_passing_key(path: Path, monkeypatch) -> None:
     from backprop_cli.problem import load_problem
 
