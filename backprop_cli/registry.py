@@ -257,10 +257,10 @@ def _cce_grad(a, p):
 
 register(Function("bce_grad", "helper", 2, _bce_grad, lambda c, o, i: ZERO,
                   lambda a, p: f"({a[0]} − {a[1]})/({a[0]}·(1 − {a[0]}))",
-                  lambda a, p: f"\\frac{{{a[0]} - {a[1]}}}{{{a[0]}\\left(1 - {a[0]}\\right)}}"))
+                  lambda a, p: f"\\frac{{{a[0]} - {a[1]}}}{{{a[0]}\\left(1 - {a[0]}\\right)}}", prec=MUL))
 register(Function("cce_grad", "helper", 2, _cce_grad, lambda c, o, i: ZERO,
                   lambda a, p: f"−{a[1]}/{a[0]}", lambda a, p: f"-\\frac{{{a[1]}}}{{{a[0]}}}",
-                  need=lambda t, i: 0 if t == "latex" else MUL + 1))
+                  prec=NEG, need=lambda t, i: 0 if t == "latex" else MUL + 1))
 
 
 def _factor_text(p, tex=False):
