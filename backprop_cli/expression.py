@@ -42,6 +42,7 @@ def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
     b = Built()
     taken = set(inputs)
     binding: dict = {}  # user name -> node currently holding it (c = c + 1 rebinds c to c')
+    given = set(inputs)  # every name an input or node already has: a rebinding needs a new one (c, c', c'')
     counter = [0]
 
     def fresh() -> str:
@@ -61,8 +62,9 @@ def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
         formula = substitute(formula, {Var(k): Var(n) for k, n in binding.items()})
         top = _split(formula, so, b, fresh)
         node_name = name
-        while node_name in binding.values() or node_name in inputs:
+        while node_name in given:
             node_name += "'"
+        given.add(node_name)
         b.nodes.append(Node(node_name, top, "node", so))
         b.definitions.append((node_name, formula))
         binding[name] = node_name

@@ -31,7 +31,9 @@ def parse_formula(source: str, origin: Origin) -> Expr:
         tree = ast.parse(code.strip(), mode="eval")
         return _Builder(origin, source, carets, code).build(tree.body)
     except SyntaxError as exc:
-        col = _column(exc.offset or 1, carets, code, code.strip())
+        # offset 0 (or past the text) means the formula ended too soon: point just after it
+        end = len(code.strip()) + 1
+        col = _column(min(exc.offset or end, end) if exc.offset else end, carets, code, code.strip())
         msg = exc.msg.split(". Perhaps")[0]  # Python's hints ("forgot a comma?") are about Python, not formulas
         raise ProblemError(origin, f"formula syntax error at column {col}: {msg}: {source!r}",
                            "a formula such as sigmoid(w1*x1 + b)") from None
