@@ -5,7 +5,6 @@ from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
 from .expr import Call, Const, Var, add, div, mul
 from .model import Node
-from .parse import parse_formula
 from .registry import names_of
 
 REDUCTIONS = ("sum", "mean")
@@ -27,6 +26,8 @@ def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict, t_o
     batch = v.choice(spec.get("batch", "mean"), v.at(spec, "batch", origin), REDUCTIONS, "batch reduction")
     if forms[0] == "formula":
         outputs = _outputs(doc, top, built, targets, required=False)
+        from .parse import parse_formula
+
         formula = parse_formula(spec["formula"], v.at(spec, "formula", origin))
         return outputs, [Node(name, formula, "loss", v.at(spec, "formula", origin))], name, batch
     outputs = _outputs(doc, top, built, targets, required=True)

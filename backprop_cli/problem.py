@@ -6,12 +6,9 @@ from pathlib import Path
 from . import validate as v
 from .errors import Origin, ProblemError, one_of, suggest
 from .expr import Call, Var, free_names
-from .expression import build_expression
 from .lossspec import build_loss
 from .model import Param, Problem
-from .edges import build_edges
-from .equations import build_equations
-from .network import FORMS, Built, build_layers
+from .network import FORMS, Built, build_layers  # the other forms are imported when a file uses them
 from .yamlload import load_yaml_file, load_yaml_text
 
 TOP_KEYS = ["title", "description", "source", "inputs", "targets", "samples", "params", "layers",
@@ -101,6 +98,8 @@ def _expression(doc, top: Origin, inputs: list) -> tuple[Built, str]:
         if k in doc:
             raise ProblemError(v.at(doc, k, top), f"'{k}' does not belong in an expression problem",
                                "inputs, expression and optionally output")
+    from .expression import build_expression
+
     built, last = build_expression(doc["expression"], v.at(doc, "expression", top), inputs)
     if "output" not in doc:
         return built, last
@@ -187,8 +186,12 @@ def _network(doc, top: Origin, inputs: list) -> Built:
         if "neurons" not in doc:
             raise ProblemError(v.at(doc, "edges", top), "'edges' without 'neurons'",
                                "neurons: {h1: {activation: sigmoid}}")
+        from .edges import build_edges
+
         return build_edges(doc["neurons"], doc["edges"], v.at(doc, "neurons", top), v.at(doc, "edges", top),
                            inputs)
+    from .equations import build_equations
+
     return build_equations(doc["equations"], v.at(doc, "equations", top))
 
 
