@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BackpropError, Origin, ProblemError
-from .keys import (NUMBER, PROBLEM_SUFFIXES, AnswerKey, Comparison, compare, is_key_file, key_path,
-                   parse_key, problem_path, read_key)
+from .keynames import PROBLEM_SUFFIXES, is_key_file, key_path, problem_path
+from .keys import NUMBER, AnswerKey, Comparison, compare, parse_key, read_key
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 

@@ -118,8 +118,13 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
     from .engine import solve as solve_problem
     from .problem import load_problem
 
+    from .keynames import is_key_file, problem_path
+
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output else "terminal"
+    if is_key_file(file):  # `backprop solve problems/*.yaml` also meets the answer keys
+        click.echo(f"note: {file} is an answer key; solving its problem {problem_path(file)}", err=True)
+        file = str(problem_path(file))
     solution = solve_problem(load_problem(file))
     options = {"symbolic": True} if symbolic else {}
     text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output), **options)
@@ -142,7 +147,8 @@ def key(files: tuple[str, ...], force: bool) -> None:
     3 a problem is invalid (the others are still keyed).
     """
     from .engine import solve as solve_problem
-    from .keys import is_key_file, key_path, key_text, quantities
+    from .keynames import is_key_file, key_path
+    from .keys import key_text, quantities
     from .problem import load_problem
 
     invalid = refused = 0

@@ -20,28 +20,11 @@ from .errors import Origin, ProblemError, suggest
 from .solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
 from .yamlload import LineDict, load_yaml_file, load_yaml_text
 
-KEY_SUFFIX = ".key"
-PROBLEM_SUFFIXES = (".yaml", ".yml")
 DEFAULT_REL = 1e-9
 DEFAULT_ABS = 1e-12
 TOP_KEYS = ["values", "decimals", "tol", "rel"]
 ENTRY_KEYS = ["value", "decimals", "tol", "rel"]
 NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
-
-
-def key_path(problem: str | Path) -> Path:
-    """Where the key of a problem lives: q1.yaml -> q1.key.yaml."""
-    return Path(problem).with_name(Path(problem).stem + KEY_SUFFIX + Path(problem).suffix)
-
-
-def is_key_file(path: str | Path) -> bool:
-    """Whether a file name is an answer key's (q1.key.yaml), not a problem's."""
-    return Path(path).suffix in PROBLEM_SUFFIXES and Path(path).stem.endswith(KEY_SUFFIX)
-
-
-def problem_path(key: str | Path) -> Path:
-    """The problem an answer key belongs to: q1.key.yaml -> q1.yaml."""
-    return Path(key).with_name(Path(key).stem[: -len(KEY_SUFFIX)] + Path(key).suffix)
 
 
 def _sampled(name: str, values: tuple) -> list[tuple[str, float]]:

@@ -196,3 +196,15 @@ def test_missing_argument_is_a_usage_error() -> None:
     result = invoke("solve")
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.splitlines()[-1].startswith("Error: Missing argument 'FILE'")
+
+
+def test_solving_an_answer_key_solves_its_problem(monkeypatch) -> None:
+    """`backprop solve problems/*.yaml` meets the keys too: each solves its own problem, with a note."""
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    via_key = runner().invoke(main, ["solve", "problems/mazur.key.yaml"])
+    direct = runner().invoke(main, ["solve", "problems/mazur.yaml"])
+    assert via_key.exit_code == 0
+    assert via_key.stdout == direct.stdout
+    assert via_key.stderr == ("note: problems/mazur.key.yaml is an answer key; solving its problem "
+                              "problems/mazur.yaml\n")

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from backprop_cli.cli import main
 from backprop_cli.engine import solve
 from backprop_cli.errors import ProblemError
-from backprop_cli.keys import Tolerance, is_key_file, key_path, parse_key, problem_path, quantities
+from backprop_cli.keynames import is_key_file, key_path, problem_path
+from backprop_cli.keys import Tolerance, parse_key, quantities
 from backprop_cli.problem import load_problem
 
 ROOT = Path(__file__).resolve().parent.parent
