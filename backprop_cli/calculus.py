@@ -42,10 +42,6 @@ def _diff(expr: Expr, var: str, out: Expr | None) -> Expr:
     return terms[0] if len(terms) == 1 else Call("add", tuple(terms))
 
 
-def _const_value(e: Expr) -> float | None:
-    return e.value if isinstance(e, Const) else None
-
-
 def simplify(expr: Expr) -> Expr:
     """Fold constants and drop additive zeros and multiplicative ones."""
     if not isinstance(expr, Call):

@@ -33,7 +33,7 @@ def parse_formula(source: str, origin: Origin) -> Expr:
     except SyntaxError as exc:
         # offset 0 (or past the text) means the formula ended too soon: point just after it
         end = len(code.strip()) + 1
-        col = _column(min(exc.offset or end, end) if exc.offset else end, carets, code, code.strip())
+        col = _column(min(exc.offset, end) if exc.offset else end, carets, code)
         msg = exc.msg.split(". Perhaps")[0]  # Python's hints ("forgot a comma?") are about Python, not formulas
         raise ProblemError(origin, f"formula syntax error at column {col}: {msg}: {source!r}",
                            "a formula such as sigmoid(w1*x1 + b)") from None
@@ -41,7 +41,7 @@ def parse_formula(source: str, origin: Origin) -> Expr:
         raise ProblemError(origin, "formula nested too deeply", "a formula such as sigmoid(w1*x1 + b)") from None
 
 
-def _column(offset: int, carets: list, code: str, stripped: str) -> int:
+def _column(offset: int, carets: list, code: str) -> int:
     """1-based column in the user's text of a 1-based offset in the stripped, caret-free code."""
     pos = offset - 1 + (len(code) - len(code.lstrip()))
     shift = sum(1 for k, c in enumerate(carets) if c + k < pos)
@@ -53,7 +53,7 @@ class _Builder:
         self.origin, self.source, self.carets, self.code = origin, source, carets, code
 
     def fail(self, node: ast.AST, message: str, expected: str, suggestion: str | None = None):
-        col = _column(getattr(node, "col_offset", 0) + 1, self.carets, self.code, self.code.strip())
+        col = _column(getattr(node, "col_offset", 0) + 1, self.carets, self.code)
         raise ProblemError(self.origin, f"{message} at column {col} of {self.source!r}", expected, suggestion)
 
     def build(self, node: ast.AST) -> Expr:

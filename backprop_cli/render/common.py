@@ -8,8 +8,6 @@ from ..printing import to_latex, to_text
 from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                         Solution, UpdateStep)
 
-SECTIONS = ("Given", "Forward pass", "Loss", "Backward pass", "Update", "Loss after the update")
-
 # The section each step type belongs to; a new step type must be added here and in every renderer.
 SECTION_OF = {GivenStep: "Given", ForwardStep: "Forward pass", LossStep: "Loss", BatchLossStep: "Loss",
               GradStep: "Backward pass", UpdateStep: "Update", LossAfterStep: "Loss after the update"}
@@ -109,16 +107,6 @@ def chain_latex(sol: Solution, terms, sample: int | None = None, precision: int 
     """Σ upstream · local as LaTeX: in symbols, or with the numbers of one sample."""
     values = None if sample is None else _numbers(sol, terms, sample)
     return to_latex(_chain(sol, terms), values, precision, _symbols(sol, terms))
-
-
-def term_symbols_text(sol: Solution, term: ChainTerm) -> str:
-    """upstream · local in symbols: ∂E/∂net_o1·out_h1."""
-    return chain_text(sol, [term])
-
-
-def term_numbers_text(sol: Solution, term: ChainTerm, sample: int, precision: int) -> str:
-    """upstream · local with numbers: 0.1385·0.5933."""
-    return chain_text(sol, [term], sample, precision)
 
 
 def term_symbols_latex(sol: Solution, term: ChainTerm) -> str:
