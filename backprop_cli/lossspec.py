@@ -99,7 +99,8 @@ def _component(comp, co: Origin, k: int, outputs: list, targets: dict, t_origins
         to = v.at(comp, "terms", co)
         given = v.listing(comp["terms"], to, "a list of term names, one per output")
         if len(given) != len(outputs):
-            raise ProblemError(to, f"{len(given)} term names for {len(outputs)} outputs", f"{len(outputs)} names")
+            raise ProblemError(to, f"{v.count(len(given), 'term name')} for {v.count(len(outputs), 'output')}",
+                               v.count(len(outputs), "name"))
         names = [v.name(n, v.at(given, i, to)) for i, n in enumerate(given)]
     nodes = [Node(n, Call(kind, (Var(p), Var(t)), tuple(sorted(params.items()))), "loss_term", co)
              for n, (p, t) in zip(names, outputs)]

@@ -136,7 +136,7 @@ def layer_activation_text(acts: list) -> str:
 def _layer_activations(spec, origin: Origin, n: int) -> list:
     if isinstance(spec, list):
         if len(spec) != n:
-            raise ProblemError(origin, f"{len(spec)} activations for {n} neurons",
+            raise ProblemError(origin, f"{v.count(len(spec), 'activation')} for {v.count(n, 'neuron')}",
                                f"one activation for the layer or {n}, one per neuron")
         acts = [activation_call(s, v.at(spec, k, origin)) for k, s in enumerate(spec)]
         if any(f == "softmax" for f, _ in acts) and len({f for f, _ in acts}) > 1:
@@ -160,7 +160,7 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
         else "rows are neurons, columns are inputs"
     got = f"{len(rows)}×{len(rows[0]) if rows and isinstance(rows[0], list) else '?'}"
     if len(rows) != shape[0] or any(not isinstance(r, list) or len(r) != shape[1] for r in rows):
-        raise ProblemError(vo, f"matrix is {got} but the layer has {n_in} inputs and {n_out} neurons",
+        raise ProblemError(vo, f"matrix is {got} but the layer has {v.count(n_in, 'input')} and {v.count(n_out, 'neuron')}",
                            f"{shape[0]}×{shape[1]}, {described}")
     names = spec.get("names", "w{layer}_{i}{j}")
     no = v.at(spec, "names", origin)
@@ -191,6 +191,7 @@ def _biases(spec, origin: Origin, n: int) -> list:
         return [None] * n
     if isinstance(spec, list):
         if len(spec) != n:
-            raise ProblemError(origin, f"{len(spec)} biases for {n} neurons", f"one shared name or {n} names")
+            raise ProblemError(origin, f"{v.count(len(spec), 'bias', 'biases')} for {v.count(n, 'neuron')}",
+                               f"one shared name or {v.count(n, 'name')}")
         return [v.name(s, v.at(spec, k, origin)) for k, s in enumerate(spec)]
     return [v.name(spec, origin)] * n

@@ -94,6 +94,11 @@ def text(v, origin: Origin) -> str:
     return str(v)
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 input', '3 inputs', '2 biases'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
 def choice(v, origin: Origin, options: Iterable[str], what: str) -> str:
     """One of a fixed set of words."""
     options = list(options)

@@ -303,16 +303,16 @@ CASES = [
          "Error: {file}:7: layers[0].activation.slope: sigmoid has no parameter 'slope' (expected no parameters)"),
     # --- shapes -------------------------------------------------------------------------------------------
     case("matrix-too-wide", edit(NET, "values: [[0.1]]", "values: [[0.1, 0.2]]"),
-         "Error: {file}:10: layers[0].weights.values: matrix is 1×2 but the layer has 1 inputs and 1 neurons "
+         "Error: {file}:10: layers[0].weights.values: matrix is 1×2 but the layer has 1 input and 1 neuron "
          "(expected 1×1, rows are inputs, columns are neurons)"),
     case("matrix-too-tall", edit(NET, "values: [[0.1]]", "values:\n        - [0.1]\n        - [0.2]"),
-         "Error: {file}:10: layers[0].weights.values: matrix is 2×1 but the layer has 1 inputs and 1 neurons "
+         "Error: {file}:10: layers[0].weights.values: matrix is 2×1 but the layer has 1 input and 1 neuron "
          "(expected 1×1, rows are inputs, columns are neurons)"),
     case("matrix-not-a-list-of-rows", edit(NET, "values: [[0.1]]", "values: [0.1]"),
          "Error: {file}:10: layers[0].weights.values[0]: got a number (expected a row: a matrix is a list of "
          "rows, each a list of numbers)"),
     case("biases-for-neurons", edit(NET, "bias: b", "bias: [b, c]"),
-         "Error: {file}:11: layers[0].bias: 2 biases for 1 neurons (expected one shared name or 1 names)"),
+         "Error: {file}:11: layers[0].bias: 2 biases for 1 neuron (expected one shared name or 1 name)"),
     case("names-template-unknown-field",
          edit(NET, "      values: [[0.1]]", "      names: w{foo}\n      values: [[0.1]]"),
          "Error: {file}:10: layers[0].weights.names: names template 'w{foo}' cannot be filled in (expected a "
