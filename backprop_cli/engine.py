@@ -30,10 +30,13 @@ def forward(problem: Problem, params: dict | None = None) -> dict:
     return env
 
 
-def _eval(formula: Expr, env: dict, n: int, name: str, problem: Problem) -> np.ndarray:
+def _eval(formula: Expr, env: dict, n: int, name: str, problem: Problem, dep: str | None = None) -> np.ndarray:
+    """A formula's value per sample; dep names the variable when the formula is ∂name/∂dep."""
     origin = problem.origins.get(name)
     # the key path already ends in the node's name for equations; elsewhere say which node
     label = "" if origin is not None and origin.path.endswith(f".{name}") else f"{name}: "
+    if dep is not None:
+        label += f"the derivative ∂{name}/∂{dep} is undefined here: "
     try:
         with np.errstate(all="ignore"):
             value = np.broadcast_to(np.asarray(evaluate(formula, env), dtype=np.float64), (n,)).copy()
@@ -104,7 +107,7 @@ def backward(problem: Problem, env: dict | None) -> tuple[list, dict]:
             if (node.name, dep) not in locals_:
                 continue
             local = locals_[(node.name, dep)]
-            lv = _eval(local, env, n, node.name, problem) if numeric else np.ones(0)
+            lv = _eval(local, env, n, node.name, problem, dep) if numeric else np.ones(0)
             contribution = lv * upstream
             if numeric:
                 grads[dep] = grads[dep] + contribution

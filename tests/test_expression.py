@@ -741,3 +741,12 @@ def test_the_cli_prints_the_seed003_q2_solution() -> None:
     result = CliRunner().invoke(main, ["solve", str(SEED003_Q2)])
     assert result.exit_code == 0 and result.stderr == ""
     assert grad_line(result.stdout, "x1") == 0.5898 and grad_line(result.stdout, "x2") == -0.1966
+
+
+def test_a_derivative_undefined_at_the_point_says_so() -> None:
+    """sqrt is defined at 0 but its derivative is not: the error names the derivative, not just the node."""
+    problem = load_problem_text("title: t\ninputs: {x: 0.0}\nexpression: sqrt(x) + 1\n", "q.yaml")
+    with pytest.raises(ProblemError) as info:
+        solve(problem)
+    assert str(info.value) == ("q.yaml:3: expression: t1: the derivative ∂t1/∂x is undefined here: division by "
+                               "zero (value 0) (expected values inside each function's domain)")
