@@ -82,6 +82,9 @@ def _training(doc, top: Origin, params: dict, required: bool) -> tuple[float | N
     training = v.mapping(doc["training"], to)
     v.keys(training, to, ["learning_rate", "frozen"], ["learning_rate"])
     lr = v.number(training["learning_rate"], v.at(training, "learning_rate", to))
+    if lr < 0:
+        raise ProblemError(v.at(training, "learning_rate", to), f"negative learning rate {lr:g}",
+                           "a number ≥ 0: gradient descent subtracts η times the gradient")
     frozen = []
     if "frozen" in training:
         fo = v.at(training, "frozen", to)

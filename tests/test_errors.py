@@ -241,6 +241,9 @@ CASES = [
          "Error: {file}:7: layers[0].activation.slop: leaky_relu has no parameter 'slop' (expected one of: "
          "slope). Did you mean 'slope'?"),
     # --- wrong types --------------------------------------------------------------------------------------
+    case("negative-learning-rate", edit(NET, "learning_rate: 0.5", "learning_rate: -0.5"),
+         "Error: {file}:18: training.learning_rate: negative learning rate -0.5 (expected a number ≥ 0: gradient "
+         "descent subtracts η times the gradient)"),
     case("string-for-number", edit(NET, "learning_rate: 0.5", "learning_rate: fast"),
          "Error: {file}:18: training.learning_rate: got a string 'fast' (expected a number)"),
     case("quoted-number", edit(NET, "x1: 0.5", 'x1: "0.5"'),
