@@ -116,9 +116,9 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
           symbolic: bool) -> None:
     """Solve FILE step by step: forward pass, loss, backward pass, update."""
     from .engine import solve as solve_problem
-    from .problem import load_problem
+    from .load.document import load_problem
 
-    from .keynames import is_key_file, problem_path
+    from .keys.names import is_key_file, problem_path
 
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output else "terminal"
@@ -147,9 +147,9 @@ def key(files: tuple[str, ...], force: bool) -> None:
     3 a problem is invalid (the others are still keyed).
     """
     from .engine import solve as solve_problem
-    from .keynames import is_key_file, key_path
-    from .keys import key_text, quantities
-    from .problem import load_problem
+    from .keys.names import is_key_file, key_path
+    from .keys.keyfile import key_text, quantities
+    from .load.document import load_problem
 
     invalid = refused = 0
     for file in files:
@@ -199,8 +199,8 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
     2 usage (no problem with a key found), 3 a problem or key is invalid (the others are still checked).
     Under GitHub Actions (GITHUB_ACTIONS=true) each failure is also an ::error annotation on its key line.
     """
-    from .checking import check_target, find_targets
-    from .checkreport import annotations, json_report, junit_report, text_report
+    from .keys.check import check_target, find_targets
+    from .keys.report import annotations, json_report, junit_report, text_report
 
     targets = find_targets(list(paths))
     if not targets:
@@ -228,7 +228,7 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
 
 def _update(targets: list) -> None:
     """check --update: rewrite what drifted, show each change, exit 0 (or 3 if a file is invalid)."""
-    from .checking import update_target
+    from .keys.check import update_target
 
     counts = {"updated": 0, "unchanged": 0, "invalid": 0}
     for target in targets:

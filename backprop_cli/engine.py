@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calculus import diff, evaluate
+from .formula.calculus import diff, evaluate
 from .errors import DomainError, ProblemError
-from .expr import Call, Expr, Var, free_names, substitute
+from .formula.tree import Call, Expr, Var, free_names, substitute
 from .model import Problem
 from .solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                        Solution, UpdateStep)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import Origin
-from .expr import Expr
+from .formula.tree import Expr
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .expr import Expr
+from .formula.tree import Expr
 from .model import Problem
 
 

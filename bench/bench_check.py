@@ -32,8 +32,8 @@ def _time(args: list[str]) -> float:
 def build(folder: Path, count: int) -> list[Path]:
     """count copies of the numeric problems/ files, cycling through them, with their keys."""
     sys.path.insert(0, str(ROOT))
-    from backprop_cli.keys import is_key_file
-    from backprop_cli.problem import load_problem
+    from backprop_cli.keys.keyfile import is_key_file
+    from backprop_cli.load.document import load_problem
 
     sources = [p for p in sorted((ROOT / "problems").glob("*.yaml"))
                if not is_key_file(p) and load_problem(p).numeric]

@@ -60,7 +60,7 @@ def find_chromium() -> str | None:
 def markdown_of(problem: str) -> str:
     """The exported markdown of one problem file."""
     from backprop_cli.engine import solve
-    from backprop_cli.problem import load_problem
+    from backprop_cli.load.document import load_problem
     from backprop_cli.render.markdown import render
 
     return render(solve(load_problem(problem)))

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from backprop_cli.cli import main
-from backprop_cli.keys import parse_key
+from backprop_cli.keys.keyfile import parse_key
 from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,15 +276,15 @@ def test_update_reports_invalid_keys_and_leaves_them(folder: Path) -> None:
 
 
 def test_cli_import_stays_cheap() -> None:
-    code = "import sys, backprop_cli.cli; print(sorted(m for m in ('numpy', 'yaml', 'backprop_cli.keys', " \
-           "'backprop_cli.checking', 'xml.etree.ElementTree') if m in sys.modules))"
+    code = "import sys, backprop_cli.cli; print(sorted(m for m in ('numpy', 'yaml', 'backprop_cli.keys.keyfile', " \
+           "'backprop_cli.keys.check', 'xml.etree.ElementTree') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("path", problem_files(), ids=lambda p: p.stem)
 def test_every_numeric_problem_file_has_a_passing_key(path: Path, monkeypatch) -> None:
-    from backprop_cli.problem import load_problem
+    from backprop_cli.load.document import load_problem
 
     monkeypatch.chdir(ROOT)
     rel = path.relative_to(ROOT)

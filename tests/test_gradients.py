@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_cli.calculus import evaluate
+from backprop_cli.formula.calculus import evaluate
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem
+from backprop_cli.load.document import load_problem
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
 from problem_files import problem_files
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem, load_problem_text
+from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
 from problem_files import BATCH, problem_files

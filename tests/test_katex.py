@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem, load_problem_text
+from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
 from problem_files import BATCH, problem_files

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from backprop_cli.cli import main
 from backprop_cli.engine import solve
 from backprop_cli.errors import ProblemError
-from backprop_cli.keynames import is_key_file, key_path, problem_path
-from backprop_cli.keys import Tolerance, parse_key, quantities
-from backprop_cli.problem import load_problem
+from backprop_cli.keys.names import is_key_file, key_path, problem_path
+from backprop_cli.keys.keyfile import Tolerance, parse_key, quantities
+from backprop_cli.load.document import load_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not is_key_file(p))
@@ -184,7 +184,7 @@ def test_rounding_rule(written: float, decimals: int, computed: float, ok: bool)
 
 
 def test_default_and_explicit_tolerances() -> None:
-    from backprop_cli.keys import DEFAULT_TOLERANCE as d
+    from backprop_cli.keys.keyfile import DEFAULT_TOLERANCE as d
 
     assert d.allows(0.3, 0.3 * (1 + 1e-10)) and not d.allows(0.3, 0.3 * (1 + 1e-8))
     assert d.allows(0.0, 1e-13) and not d.allows(0.0, 1e-11)

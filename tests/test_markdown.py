@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from backprop_cli.cli import main
 from backprop_cli.engine import solve
-from backprop_cli.printing import fmt_number
-from backprop_cli.problem import load_problem, load_problem_text
+from backprop_cli.formula.printing import fmt_number
+from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
-from backprop_cli.render.common import shown_grads
+from backprop_cli.render.layout import shown_grads
 from backprop_cli.solution import ForwardStep, LossStep
 from problem_files import BATCH, problem_files
 

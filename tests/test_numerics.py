@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from backprop_cli.calculus import diff, evaluate
+from backprop_cli.formula.calculus import diff, evaluate
 from backprop_cli.engine import batch_total, forward, solve
 from backprop_cli.errors import DomainError, ProblemError
-from backprop_cli.expr import Call, Var, call
-from backprop_cli.problem import load_problem, load_problem_text
+from backprop_cli.formula.tree import Call, Var, call
+from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.solution import GradStep, UpdateStep
 from problem_files import problem_files
 

@@ -38,7 +38,7 @@ def test_schema_refuses_mistakes(change: dict) -> None:
 
 
 def test_schema_lists_every_registry_activation_and_loss() -> None:
-    from backprop_cli.registry import names_of
+    from backprop_cli.formula.registry import names_of
 
     assert sorted(SCHEMA["$defs"]["activation_name"]["enum"]) == names_of("activation")
     assert sorted(SCHEMA["$defs"]["component"]["properties"]["type"]["enum"]) == names_of("loss")

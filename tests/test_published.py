@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem
+from backprop_cli.load.document import load_problem
 from backprop_cli.solution import GradStep
 
 PROBLEMS = Path(__file__).resolve().parent.parent / "problems"

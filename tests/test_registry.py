@@ -18,10 +18,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_cli.calculus import diff, evaluate
-from backprop_cli.expr import Call, Const, Var, call
-from backprop_cli.printing import to_latex, to_text
-from backprop_cli.registry import REGISTRY, names_of
+from backprop_cli.formula.calculus import diff, evaluate
+from backprop_cli.formula.tree import Call, Const, Var, call
+from backprop_cli.formula.printing import to_latex, to_text
+from backprop_cli.formula.registry import REGISTRY, names_of
 
 USER_KINDS = ("operator", "activation", "function", "loss")
 KNOWN_KINDS = (*USER_KINDS, "helper")

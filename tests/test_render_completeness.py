@@ -6,9 +6,9 @@ import dataclasses
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem_text
+from backprop_cli.load.document import load_problem_text
 from backprop_cli.render import RENDERERS, SUFFIXES, renderer
-from backprop_cli.render.common import SECTION_OF
+from backprop_cli.render.layout import SECTION_OF
 from backprop_cli.solution import STEP_TYPES, GivenStep
 from problem_files import BATCH
 

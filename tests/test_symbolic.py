@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_cli.calculus import evaluate
+from backprop_cli.formula.calculus import evaluate
 from backprop_cli.engine import solve
 from backprop_cli.errors import Origin
-from backprop_cli.parse import parse_formula
-from backprop_cli.problem import load_problem, load_problem_text
-from backprop_cli.render import common
+from backprop_cli.formula.parse import parse_formula
+from backprop_cli.load.document import load_problem, load_problem_text
+from backprop_cli.render import layout as common
 from backprop_cli.solution import GradStep
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.problem import load_problem
+from backprop_cli.load.document import load_problem
 from backprop_cli.render import renderer
 from problem_files import problem_files
 

@@ -1,7 +1,7 @@
 """The worked solution as JSON: full float precision, the problem's own names, a fixed key order."""
 from __future__ import annotations
 
-from ..printing import to_latex, to_text
+from ..formula.printing import to_latex, to_text
 from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                         Solution, UpdateStep)
 

@@ -5,9 +5,9 @@ import re
 import textwrap
 
 from ..model import Problem
-from ..printing import fmt_number, name_latex, to_latex
+from ..formula.printing import fmt_number, name_latex, to_latex
 from ..solution import BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
-from . import common
+from . import layout as common
 from .mermaid import mermaid
 
 LINE = 60  # visible characters of one equation row before it is split

@@ -1,9 +1,9 @@
 """The network or computational graph as a mermaid flowchart, for markdown exports."""
 from __future__ import annotations
 
-from ..expr import free_names
+from ..formula.tree import free_names
 from ..model import Problem
-from ..printing import fmt_number, to_text
+from ..formula.printing import fmt_number, to_text
 
 
 def mermaid(p: Problem, precision: int) -> list[str]:

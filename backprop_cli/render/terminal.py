@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..printing import fmt_number, to_text
+from ..formula.printing import fmt_number, to_text
 from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution,
                         UpdateStep)
-from . import common
+from . import layout as common
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,

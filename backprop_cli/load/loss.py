@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from . import validate as v
-from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Const, Var, add, div, mul
-from .model import Node
-from .registry import names_of
+from ..errors import Origin, ProblemError, one_of, suggest
+from ..formula.tree import Call, Const, Var, add, div, mul
+from ..model import Node
+from ..formula.registry import names_of
 
 REDUCTIONS = ("sum", "mean")
 _COMPONENT_KEYS = ["type", "factor", "reduction", "terms", "weight"]
@@ -26,7 +26,7 @@ def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict, t_o
     batch = v.choice(spec.get("batch", "mean"), v.at(spec, "batch", origin), REDUCTIONS, "batch reduction")
     if forms[0] == "formula":
         outputs = _outputs(doc, top, built, targets, required=False)
-        from .parse import parse_formula
+        from ..formula.parse import parse_formula
 
         formula = parse_formula(spec["formula"], v.at(spec, "formula", origin))
         return outputs, [Node(name, formula, "loss", v.at(spec, "formula", origin))], name, batch

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .expr import ONE, ZERO, Call, Const, Expr, Var, mul, neg
+from .tree import ONE, ZERO, Call, Const, Expr, Var, mul, neg
 from .registry import REGISTRY
 
 

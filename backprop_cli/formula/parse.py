@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import ast
 
-from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Const, Expr, Var, div, neg, power, sub
+from ..errors import Origin, ProblemError, one_of, suggest
+from .tree import Call, Const, Expr, Var, div, neg, power, sub
 from .registry import REGISTRY, names_of
 
 def _nary(fn: str):

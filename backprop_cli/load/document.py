@@ -4,12 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import validate as v
-from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Var, free_names
-from .lossspec import build_loss
-from .model import Param, Problem
-from .network import FORMS, Built, build_layers  # the other forms are imported when a file uses them
-from .yamlload import load_yaml_file, load_yaml_text
+from ..errors import Origin, ProblemError, one_of, suggest
+from ..formula.tree import Call, Var, free_names
+from .loss import build_loss
+from ..model import Param, Problem
+from .builder import Built
+from .layers import build_layers  # the other forms are imported when a file uses them
+
+FORMS = ("layers", "edges", "equations")
+from .yamlreader import load_yaml_file, load_yaml_text
 
 TOP_KEYS = ["title", "description", "source", "inputs", "targets", "samples", "params", "layers",
             "neurons", "edges", "equations", "expression", "output", "outputs", "loss", "training", "symbols"]

@@ -1,8 +1,8 @@
 """How backprop check reports: text with a table per failure, JSON, JUnit XML, GitHub annotations."""
 from __future__ import annotations
 
-from .checking import Outcome
-from .keys import Comparison, Tolerance
+from .check import Outcome
+from .keyfile import Comparison, Tolerance
 
 
 def _counts(outcomes: list[Outcome]) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Origin, ProblemError
+from ..errors import Origin, ProblemError
 
 
 class LineDict(dict):

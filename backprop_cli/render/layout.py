@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..expr import Const, Var, add, mul
-from ..printing import to_latex, to_text
+from ..formula.tree import Const, Var, add, mul
+from ..formula.printing import to_latex, to_text
 from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                         Solution, UpdateStep)
 

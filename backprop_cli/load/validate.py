@@ -5,8 +5,8 @@ import math
 import re
 from typing import Iterable
 
-from .errors import Origin, ProblemError, one_of, suggest
-from .yamlload import LineDict, LineList
+from ..errors import Origin, ProblemError, one_of, suggest
+from .yamlreader import LineDict, LineList
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Origin, ProblemError, suggest
-from .solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
-from .yamlload import LineDict, load_yaml_file, load_yaml_text
+from ..errors import Origin, ProblemError, suggest
+from ..solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
+from ..load.yamlreader import LineDict, load_yaml_file, load_yaml_text
 
 DEFAULT_REL = 1e-9
 DEFAULT_ABS = 1e-12
@@ -129,7 +129,7 @@ def parse_key(text: str, file: str = "<key>") -> AnswerKey:
 
 
 def _key_from_doc(doc, text: str, file: str) -> AnswerKey:
-    from . import validate as v
+    from ..load import validate as v
 
     top = Origin(file, 1, "")
     if not isinstance(doc, dict):
@@ -162,7 +162,7 @@ def _number(x, origin: Origin, what: str = "a finite number, or {value: number, 
 
 def _tolerance(m: dict, origin: Origin) -> Tolerance | None:
     """The precision set in one mapping (top level or one quantity), or None when it sets none."""
-    from . import validate as v
+    from ..load import validate as v
 
     if "decimals" in m and ("tol" in m or "rel" in m):
         raise ProblemError(v.at(m, "decimals", origin), "decimals given together with tol or rel",

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from . import validate as v
-from .errors import Origin
-from .expr import Call, Var, free_names
-from .model import Layer, Node
-from .network import Built
-from .parse import parse_formula
-from .registry import REGISTRY
+from ..errors import Origin
+from ..formula.tree import Call, Var, free_names
+from ..model import Layer, Node
+from .builder import Built
+from ..formula.parse import parse_formula
+from ..formula.registry import REGISTRY
 
 
 def build_equations(spec, origin: Origin) -> Built:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .expr import Call, Const, Expr, Var
+from .tree import Call, Const, Expr, Var
 from .registry import ATOM, NEG, REGISTRY
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma",

@@ -7,9 +7,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BackpropError, Origin, ProblemError
-from .keynames import PROBLEM_SUFFIXES, is_key_file, key_path, problem_path
-from .keys import NUMBER, AnswerKey, Comparison, compare, parse_key, read_key
+from ..errors import BackpropError, Origin, ProblemError
+from .names import PROBLEM_SUFFIXES, is_key_file, key_path, problem_path
+from .keyfile import NUMBER, AnswerKey, Comparison, compare, parse_key, read_key
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -77,8 +77,8 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _solve_and_compare(target: Target) -> tuple[AnswerKey, list[Comparison]]:
-    from .engine import solve
-    from .problem import load_problem
+    from ..engine import solve
+    from ..load.document import load_problem
 
     if target.error is not None:
         raise target.error

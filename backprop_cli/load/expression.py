@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 from . import validate as v
-from .errors import Origin, ProblemError
-from .expr import Call, Expr, Var, free_names, substitute
-from .model import Layer, Node
-from .network import Built
-from .parse import parse_formula
+from ..errors import Origin, ProblemError
+from ..formula.tree import Call, Expr, Var, free_names, substitute
+from ..model import Layer, Node
+from .builder import Built
+from ..formula.parse import parse_formula
 
 _STEP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+)$", re.S)
 

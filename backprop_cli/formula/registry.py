@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import DomainError
-from .expr import ONE, ZERO, Call, Const, Expr, add, call, div, mul, neg, power, sub
+from ..errors import DomainError
+from .tree import ONE, ZERO, Call, Const, Expr, add, call, div, mul, neg, power, sub
 
 # Precedence of printed forms; an argument printed below what its slot needs gets brackets.
 ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 40, 100

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 from . import validate as v
-from .errors import Origin, ProblemError, one_of, suggest
-from .expr import Call, Var, mul
-from .model import Layer
-from .network import Built, activation_call, add_neurons, layer_activation_text
+from ..errors import Origin, ProblemError, one_of, suggest
+from ..formula.tree import Call, Var, mul
+from ..model import Layer
+from .builder import Built, activation_call, add_neurons, layer_activation_text
 
 
 _EDGE = re.compile(r"^\s*([A-Za-z]\w*)\s*->\s*([A-Za-z]\w*)\s*(?:=\s*(\S+))?\s*$")

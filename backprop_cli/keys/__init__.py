@@ -1,0 +1,1 @@
+"""Answer keys: their names, key files, checking them, and reports."""
