@@ -1,56 +1,77 @@
-"""Forward values, reverse-mode backward that records every chain-rule step, and the update."""
+"""Forward values, reverse-mode backward that records every chain-rule step, and the update.
+
+Values are plain Python floats (float64), one per sample: a homework-sized problem never imports
+numpy. A problem without numbers is derived in symbols by derive(), which evaluates nothing.
+"""
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from .formula.calculus import diff, evaluate
 from .errors import DomainError, ProblemError
+from .formula.calculus import diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .model import Problem
 from .solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                        Solution, UpdateStep)
 
+Values = dict  # name -> tuple of floats, one per sample
 
-def leaf_env(problem: Problem, params: dict | None = None) -> dict:
-    """Inputs, targets and parameters as float64 arrays, one entry per sample."""
-    n = problem.n_samples
-    env = {k: np.asarray(v, dtype=np.float64) for k, v in problem.inputs.items()}
-    env.update({k: np.asarray(v, dtype=np.float64) for k, v in problem.targets.items()})
+
+def _leaf_rows(problem: Problem, params: dict | None) -> list[dict]:
+    """Inputs, targets and parameters as one name -> float mapping per sample."""
     values = params if params is not None else {p.name: p.value for p in problem.params.values()}
-    env.update({k: np.full(n, v, dtype=np.float64) for k, v in values.items()})
-    return env
+    rows = []
+    for s in range(problem.n_samples):
+        row = {k: float(v[s]) for k, v in problem.inputs.items()}
+        row.update({k: float(v[s]) for k, v in problem.targets.items()})
+        row.update({k: float(v) for k, v in values.items()})
+        rows.append(row)
+    return rows
 
 
-def forward(problem: Problem, params: dict | None = None) -> dict:
-    """Every node's value, per sample; a value outside a function's domain is a ProblemError."""
-    env = leaf_env(problem, params)
-    n = problem.n_samples
+def _columns(rows: list[dict]) -> Values:
+    return {k: tuple(r[k] for r in rows) for k in rows[0]} if rows else {}
+
+
+def _forward_rows(problem: Problem, params: dict | None = None) -> list[dict]:
+    rows = _leaf_rows(problem, params)
     for node in problem.nodes:
-        env[node.name] = _eval(node.formula, env, n, node.name, problem)
-    return env
+        for row in rows:
+            row[node.name] = _eval(node.formula, row, node.name, problem)
+    return rows
 
 
-def _eval(formula: Expr, env: dict, n: int, name: str, problem: Problem, dep: str | None = None) -> np.ndarray:
-    """A formula's value per sample; dep names the variable when the formula is ∂name/∂dep."""
+def forward(problem: Problem, params: dict | None = None) -> Values:
+    """Every node's value, per sample; a value outside a function's domain is a ProblemError."""
+    return _columns(_forward_rows(problem, params))
+
+
+def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None = None) -> float:
+    """A formula's value in one sample; dep names the variable when the formula is ∂name/∂dep."""
+    try:
+        value = evaluate(formula, row)
+    except DomainError as exc:
+        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}{exc}",
+                           "values inside each function's domain") from None
+    if not math.isfinite(value):
+        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
+                           "(overflow)", "inputs and weights of a sensible size")
+    return float(value)
+
+
+def _label(problem: Problem, name: str, dep: str | None) -> str:
     origin = problem.origins.get(name)
     # the key path already ends in the node's name for equations; elsewhere say which node
     label = "" if origin is not None and origin.path.endswith(f".{name}") else f"{name}: "
     if dep is not None:
         label += f"the derivative ∂{name}/∂{dep} is undefined here: "
-    try:
-        with np.errstate(all="ignore"):
-            value = np.broadcast_to(np.asarray(evaluate(formula, env), dtype=np.float64), (n,)).copy()
-    except DomainError as exc:
-        raise ProblemError(origin, f"{label}{exc}", "values inside each function's domain") from None
-    if not np.all(np.isfinite(value)):
-        raise ProblemError(origin, f"{label}the value is not finite (overflow)",
-                           "inputs and weights of a sensible size")
-    return value
+    return label
 
 
-def batch_total(problem: Problem, per_sample: np.ndarray) -> float:
+def batch_total(problem: Problem, per_sample) -> float:
     """The batch loss: mean or sum of the per-sample totals."""
-    return float(per_sample.mean() if problem.batch == "mean" else per_sample.sum())
+    total = sum(per_sample)
+    return total / len(per_sample) if problem.batch == "mean" else total
 
 
 def local_partials(problem: Problem) -> dict:
@@ -63,11 +84,6 @@ def local_partials(problem: Problem) -> dict:
                 continue
             out[(node.name, dep)] = substitute(diff(node.formula, dep, Var(node.name)), known)
     return out
-
-
-def _floats(values) -> tuple:
-    """Plain Python floats: numpy scalars stop at the engine's edge."""
-    return tuple(float(x) for x in values)
 
 
 def _depths(problem: Problem) -> dict:
@@ -87,71 +103,93 @@ def _kind(problem: Problem, name: str) -> str:
     return problem.node(name).role
 
 
-def backward(problem: Problem, env: dict | None) -> tuple[list, dict]:
-    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample.
-
-    Without numbers (env None) the steps carry the chain-rule formulas and empty value tuples.
-    """
-    n = problem.n_samples
-    locals_ = local_partials(problem)
+def _backward_order(problem: Problem) -> tuple[list, dict]:
+    """Nodes from the loss back to the inputs, as a hand calculation takes them; and file positions."""
     depth = _depths(problem)
     index = {node.name: k for k, node in enumerate(problem.nodes)}
-    order = sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name]))
-    numeric = env is not None
-    grads = {name: np.zeros(n) for name in (env or {}) if name not in problem.targets}
-    grads[problem.loss] = np.full(n, 1.0 / n if problem.batch == "mean" else 1.0) if numeric else np.ones(0)
+    return sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name])), index
+
+
+def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None) -> list:
+    """One GradStep per node, input and parameter that the loss depends on, in backward order."""
+    steps = []
+    for name in [nd.name for nd in order if nd.name != problem.loss] + [*problem.inputs, *problem.params]:
+        chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
+        if chain:
+            values = grads[name] if grads is not None else ()
+            steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(values),
+                                  sum(values) if grads is not None else None))
+    return steps
+
+
+def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
+    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample."""
+    n = problem.n_samples
+    locals_ = local_partials(problem)
+    order, index = _backward_order(problem)
+    grads = {name: [0.0] * n for name in rows[0] if name not in problem.targets}
+    grads[problem.loss] = [1.0 / n if problem.batch == "mean" else 1.0] * n
     terms: dict = {}
     for node in order:
-        upstream = grads[node.name] if numeric else np.ones(0)
+        upstream = tuple(grads[node.name])
         for dep in free_names(node.formula):
-            if (node.name, dep) not in locals_:
+            local = locals_.get((node.name, dep))
+            if local is None:
                 continue
-            local = locals_[(node.name, dep)]
-            lv = _eval(local, env, n, node.name, problem, dep) if numeric else np.ones(0)
-            contribution = lv * upstream
-            if numeric:
-                grads[dep] = grads[dep] + contribution
-            terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, _floats(lv), _floats(upstream),
-                                                       _floats(contribution)))
-    steps = []
-    leaves = [*problem.inputs, *problem.params]
-    for name in [nd.name for nd in order if nd.name != problem.loss] + leaves:
-        chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
-        if not chain:
-            continue
-        values = grads[name] if numeric else np.ones(0)
-        steps.append(GradStep(name, _kind(problem, name), tuple(chain), _floats(values),
-                              float(values.sum()) if numeric else None))
-    return steps, grads
+            lv = tuple(_eval(local, row, node.name, problem, dep) for row in rows)
+            contribution = tuple(a * b for a, b in zip(lv, upstream))
+            grads[dep] = [g + c for g, c in zip(grads[dep], contribution)]
+            terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, lv, upstream, contribution))
+    final = {k: tuple(v) for k, v in grads.items()}
+    return _grad_steps(problem, order, index, terms, final), final
+
+
+def derive(problem: Problem) -> list:
+    """The backward pass of a problem without numbers: every chain-rule step in symbols."""
+    locals_ = local_partials(problem)
+    order, index = _backward_order(problem)
+    terms: dict = {}
+    for node in order:
+        for dep in free_names(node.formula):
+            if (node.name, dep) in locals_:
+                terms.setdefault(dep, []).append(ChainTerm(dep, node.name, locals_[(node.name, dep)], (), (), ()))
+    return _grad_steps(problem, order, index, terms, None)
+
+
+def _forward_steps(problem: Problem, values: Values | None) -> list:
+    steps: list = []
+    for node in problem.nodes:
+        vals = values[node.name] if values else ()
+        if node.role in ("loss_term", "loss"):
+            steps.append(LossStep(node.name, node.role, node.formula, vals))
+        else:
+            steps.append(ForwardStep(node.name, node.role, node.neuron, node.formula, vals))
+    return steps
 
 
 def solve(problem: Problem) -> Solution:
     """The complete worked solution of one problem; a symbolic derivation when it has no numbers."""
-    env = forward(problem) if problem.numeric else None
-    steps: list = [GivenStep(problem)]
-    for node in problem.nodes:
-        values = _floats(env[node.name]) if env else ()
-        if node.role in ("loss_term", "loss"):
-            steps.append(LossStep(node.name, node.role, node.formula, values))
-        else:
-            steps.append(ForwardStep(node.name, node.role, node.neuron, node.formula, values))
-    loss = batch_total(problem, env[problem.loss]) if env else None
-    if env and problem.n_samples > 1:
-        steps.append(BatchLossStep(problem.loss, problem.batch, _floats(env[problem.loss]), loss))
-    grad_steps, grads = backward(problem, env)
+    if not problem.numeric:
+        steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
+        return Solution(problem, tuple(steps), {}, {}, None, None, {})
+    rows = _forward_rows(problem)
+    values = _columns(rows)
+    steps = [GivenStep(problem), *_forward_steps(problem, values)]
+    loss = batch_total(problem, values[problem.loss])
+    if problem.n_samples > 1:
+        steps.append(BatchLossStep(problem.loss, problem.batch, values[problem.loss], loss))
+    grad_steps, grads = backward(problem, rows)
     steps.extend(grad_steps)
     new_params: dict = {}
     after = None
-    if env and problem.learning_rate is not None:
+    if problem.learning_rate is not None:
         for p in problem.params.values():
-            g = float(grads[p.name].sum())
+            g = sum(grads[p.name])
             frozen = p.name in problem.frozen
             new = p.value if frozen else p.value - problem.learning_rate * g
             new_params[p.name] = new
             steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
-        after_env = forward(problem, new_params)
-        after = batch_total(problem, after_env[problem.loss])
-        steps.append(LossAfterStep(problem.loss, loss, after, _floats(after_env[problem.loss])))
-    values = {k: _floats(v) for k, v in (env or {}).items()}
-    return Solution(problem, tuple(steps), values, {k: _floats(v) for k, v in grads.items()}, loss, after,
-                    new_params)
+        after_values = forward(problem, new_params)
+        after = batch_total(problem, after_values[problem.loss])
+        steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
+    return Solution(problem, tuple(steps), values, grads, loss, after, new_params)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import evaluate
+from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
@@ -64,7 +64,7 @@ def leaves(problem, params: dict | None = None) -> dict:
 def evaluate_all(problem, params: dict | None = None, shift: str | None = None, delta=None) -> dict:
     """Every value, with ``delta`` (per sample) added to ``shift`` (a leaf or a node) as it is made.
 
-    Independent of engine.forward: nodes in file order are evaluated with calculus.evaluate,
+    Independent of engine.forward: nodes in file order are evaluated with calculus.evaluate_array,
     whose per-function values are checked against plain math in test_registry.
     """
     n = problem.n_samples

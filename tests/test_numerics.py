@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import diff, evaluate
+from backprop_cli.formula.calculus import diff, evaluate, evaluate_array
 from backprop_cli.engine import batch_total, forward, solve
 from backprop_cli.errors import DomainError, ProblemError
 from backprop_cli.formula.tree import Call, Var, call
@@ -18,15 +18,20 @@ PROBLEMS = problem_files()
 EXTREMES = [-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0]
 
 
-def value_and_partials(expr: Call, args: list) -> tuple[np.ndarray, list]:
+def value_and_partials(expr: Call, args: list, wrt: list | None = None) -> tuple[np.ndarray, list]:
     """The value and every ∂/∂a_i as the engine evaluates them (out bound to the value)."""
-    env = {f"a{i}": np.array([x], dtype=np.float64) for i, x in enumerate(args)}
-    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):  # no silent inf/nan
-        out = np.asarray(evaluate(expr, env), dtype=np.float64)
-        env["out"] = out
-        partials = [np.asarray(evaluate(diff(expr, f"a{i}", Var("out")), env), dtype=np.float64)
-                    for i in range(len(args))]
-    return out, partials
+    env = {f"a{i}": float(x) for i, x in enumerate(args)}
+    out = evaluate(expr, env)
+    env["out"] = out
+    wrt = list(range(len(args))) if wrt is None else wrt
+    partials = [evaluate(diff(expr, f"a{i}", Var("out")), env) for i in wrt]
+    # The numpy twins (batches, whole layers) must agree, with no silent inf/nan on the way.
+    arrays = {k: np.array([v]) for k, v in env.items()}
+    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        twin = [evaluate_array(f, arrays) for f in (expr, *(diff(expr, f"a{i}", Var("out")) for i in wrt))]
+    for got, want in zip(twin, [out, *partials]):
+        assert float(np.ravel(got)[0]) == pytest.approx(want, rel=1e-13, abs=1e-300)
+    return np.array([out]), [np.array([d]) for d in partials]
 
 
 def assert_finite(*arrays) -> None:
@@ -79,10 +84,7 @@ def test_log_losses_stay_finite_where_no_log_of_zero_is_taken(name, p, t):
     if name == "binary_cross_entropy" and p == 1.0 and t < 1:
         pytest.skip("a log of 0 is taken")
     expr = call(name, Var("a0"), Var("a1"))
-    env = {"a0": np.array([p]), "a1": np.array([t])}
-    out = np.asarray(evaluate(expr, env), dtype=np.float64)
-    env["out"] = out
-    d = np.asarray(evaluate(diff(expr, "a0", Var("out")), env), dtype=np.float64)
+    out, (d,) = value_and_partials(expr, [p, t], wrt=[0])
     assert_finite(out, d)
     assert out[0] >= 0.0
     if (p, t) == (1e-300, 1.0):
@@ -98,7 +100,9 @@ def test_log_losses_stay_finite_where_no_log_of_zero_is_taken(name, p, t):
                                       ("categorical_cross_entropy", 0.0, 0.2)])
 def test_log_losses_refuse_a_log_of_zero(name, p, t):
     with pytest.raises(DomainError, match=f"exactly {int(p)}"):
-        evaluate(call(name, Var("a0"), Var("a1")), {"a0": np.array([p]), "a1": np.array([t])})
+        evaluate(call(name, Var("a0"), Var("a1")), {"a0": p, "a1": t})
+    with pytest.raises(DomainError, match=f"exactly {int(p)}"):
+        evaluate_array(call(name, Var("a0"), Var("a1")), {"a0": np.array([p]), "a1": np.array([t])})
 
 
 # ---------------------------------------------------------------- problems: exact 0/1 predictions
@@ -171,8 +175,8 @@ def test_every_forward_value_is_float64(path):
         pytest.skip("symbolic problem: no values")
     env = forward(problem)
     for name, value in env.items():
-        assert isinstance(value, np.ndarray) and value.dtype == np.float64, name
-        assert value.shape == (problem.n_samples,), name
+        assert isinstance(value, tuple) and all(type(x) is float for x in value), name  # float is float64
+        assert len(value) == problem.n_samples, name
     sol = solve(problem)
     for table in (sol.values, sol.grads):
         for name, values in table.items():
@@ -182,7 +186,7 @@ def test_every_forward_value_is_float64(path):
 def test_integer_inputs_and_weights_become_float64():
     problem = load_problem_text(equation_problem("w*x", 1, loss="type: squared_error, factor: 1", w=3, x=2))
     env = forward(problem)
-    assert all(v.dtype == np.float64 for v in env.values())
+    assert all(type(x) is float for v in env.values() for x in v)
     # 1/3 would be 0 in integer arithmetic
     sol = solve(load_problem_text(equation_problem("w/x", 1, loss="type: squared_error, factor: 1", w=1, x=3)))
     assert sol.values["p"][0] == pytest.approx(1 / 3, rel=1e-15)

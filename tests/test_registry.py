@@ -143,19 +143,19 @@ def make_call(name: str, n: int, params: dict) -> Call:
 
 
 def env_for(args) -> dict:
-    return {f"a{i}": np.array([float(x)]) for i, x in enumerate(args)}
+    return {f"a{i}": float(x) for i, x in enumerate(args)}
 
 
 def value_at(expr: Call, args) -> float:
-    return float(evaluate(expr, env_for(args))[0])
+    return evaluate(expr, env_for(args))
 
 
 def analytic_partial(expr: Call, args, i: int) -> float:
     """∂expr/∂a_i as the engine forms it: out is the call's own value, bound to a name."""
     env = env_for(args)
-    env["out"] = np.asarray(evaluate(expr, env), dtype=np.float64)
+    env["out"] = evaluate(expr, env)
     d = diff(expr, f"a{i}", Var("out"))
-    return float(np.broadcast_to(evaluate(d, env), (1,))[0])
+    return evaluate(d, env)
 
 
 def central_difference(expr: Call, args, i: int) -> float:
@@ -188,6 +188,24 @@ def test_partial_matches_central_difference(name, data):
     args, params = data.draw(sample(name))
     assume(CASES[name].smooth(args, params))
     assert_partials_match(name, args, params)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@SETTINGS
+@given(data=st.data())
+def test_numpy_twin_equals_the_float_value(name, data):
+    """Every entry's array form (batches, whole layers) gives the float form's value, element by element."""
+    from backprop_cli.formula.calculus import evaluate_array
+
+    rows = [data.draw(sample(name)) for _ in range(3)]
+    params = rows[0][1]
+    width = len(rows[0][0])  # mul and softmax draw their own number of arguments
+    rows = [(a, params) for a, p in rows if len(a) == width and p == params]
+    expr = make_call(name, len(rows[0][0]), params)
+    arrays = {f"a{i}": np.array([float(a[i]) for a, _ in rows]) for i in range(len(rows[0][0]))}
+    got = np.broadcast_to(evaluate_array(expr, arrays), (len(rows),))
+    for k, (args, _) in enumerate(rows):
+        assert got[k] == pytest.approx(value_at(expr, args), rel=1e-13, abs=1e-300), (name, args, params)
 
 
 @pytest.mark.parametrize("k,index", [(k, j) for k in (2, 3, 4) for j in range(1, k + 1)])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import evaluate
+from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.engine import solve
 from backprop_cli.errors import Origin
 from backprop_cli.formula.parse import parse_formula

@@ -3,20 +3,31 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from .tree import ONE, ZERO, Call, Const, Expr, Var, mul, neg
 from .registry import REGISTRY
+from .tree import ONE, ZERO, Call, Const, Expr, Var, mul, neg
 
 
-def evaluate(expr: Expr, env: dict) -> np.ndarray:
-    """The value of a formula, one float64 per sample; may raise DomainError."""
+def evaluate(expr: Expr, env: dict) -> float:
+    """The value of a formula over plain floats (name -> float); may raise DomainError."""
+    if isinstance(expr, Const):
+        return expr.value
+    if isinstance(expr, Var):
+        return env[expr.name]
+    fn = REGISTRY[expr.fn]
+    return fn.value([evaluate(a, env) for a in expr.args], dict(expr.params))
+
+
+def evaluate_array(expr: Expr, env: dict):
+    """The value of a formula over numpy arrays (name -> array, e.g. one element per sample)."""
+    import numpy as np
+
     if isinstance(expr, Const):
         return np.float64(expr.value)
     if isinstance(expr, Var):
         return env[expr.name]
     fn = REGISTRY[expr.fn]
-    return fn.value([evaluate(a, env) for a in expr.args], dict(expr.params))
+    with np.errstate(all="ignore"):
+        return fn.array([evaluate_array(a, env) for a in expr.args], dict(expr.params))
 
 
 def diff(expr: Expr, var: str, out: Expr | None = None) -> Expr:
@@ -59,8 +70,7 @@ def simplify(expr: Expr) -> Expr:
 
 def _fold(expr: Call) -> float | None:
     try:
-        with np.errstate(all="ignore"):
-            v = float(evaluate(expr, {}))
+        v = float(evaluate(expr, {}))
     except Exception:  # a domain error stays unfolded and is reported at evaluation
         return None
     return v if math.isfinite(v) else None
