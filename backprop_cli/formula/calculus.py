@@ -73,7 +73,12 @@ def _fold(expr: Call) -> float | None:
         v = float(evaluate(expr, {}))
     except Exception:  # a domain error stays unfolded and is reported at evaluation
         return None
-    return v if math.isfinite(v) else None
+    return v if math.isfinite(v) and _short(v) else None
+
+
+def _short(v: float) -> bool:
+    """Whether a constant prints exactly (0.5, 0.25, 3): log(2) stays log 2, never 0.693147."""
+    return float(f"{v:g}") == v
 
 
 def _flatten(fn: str, args: tuple) -> list:
@@ -140,7 +145,7 @@ def _div(args, e):
         return ZERO
     if b == ONE:
         return a
-    if isinstance(a, Const) and isinstance(b, Const) and b.value != 0:
+    if isinstance(a, Const) and isinstance(b, Const) and b.value != 0 and _short(a.value / b.value):
         return Const(a.value / b.value)
     return Call("div", args)
 

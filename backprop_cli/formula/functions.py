@@ -38,8 +38,10 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))  # log(1 + e^x) without overflow
 
 
-def _where_pos(x: Expr, a: Expr, b: Expr) -> Call:
-    return call("where_pos", x, a, b)
+def _step(x: Expr, below: Expr | None = None) -> Expr:
+    """1[x > 0], plus below·1[x ≤ 0] when the slope below the kink is not 0."""
+    above = call("indicator_pos", x)
+    return above if below is None else add(above, mul(below, call("indicator_nonpos", x)))
 
 
 def _act(name, value, array, partial, sym, tex, params=(), doc=""):
@@ -54,15 +56,15 @@ _act("sigmoid", lambda a, p: _sigmoid(a[0]), _sigmoid_array, lambda c, o, i: mul
 _act("tanh", lambda a, p: math.tanh(a[0]), lambda a, p: _np().tanh(a[0]),
      lambda c, o, i: sub(ONE, power(o, Const(2.0))), "tanh", "\\tanh")
 _act("relu", lambda a, p: a[0] if a[0] > 0 else 0.0, lambda a, p: _np().maximum(a[0], 0.0),
-     lambda c, o, i: _where_pos(c.args[0], ONE, ZERO),
+     lambda c, o, i: _step(c.args[0]),
      "relu", "\\operatorname{relu}", doc="max(0, z); derivative 0 at z = 0")
 _act("leaky_relu", lambda a, p: a[0] if a[0] > 0 else p["slope"] * a[0],
      lambda a, p: _np().where(a[0] > 0, a[0], p["slope"] * a[0]),
-     lambda c, o, i: _where_pos(c.args[0], ONE, Const(c.param("slope"))),
+     lambda c, o, i: _step(c.args[0], Const(c.param("slope"))),
      "leaky_relu", "\\operatorname{leaky\\_relu}", params=(("slope", 0.01),))
 _act("elu", lambda a, p: a[0] if a[0] > 0 else p["alpha"] * math.expm1(a[0]),
      lambda a, p: _np().where(a[0] > 0, a[0], p["alpha"] * _np().expm1(_np().minimum(a[0], 0.0))),
-     lambda c, o, i: _where_pos(c.args[0], ONE, add(o, Const(c.param("alpha")))),
+     lambda c, o, i: _step(c.args[0], add(o, Const(c.param("alpha")))),
      "elu", "\\operatorname{elu}", params=(("alpha", 1.0),))
 _act("softplus", lambda a, p: _softplus(a[0]), lambda a, p: _np().logaddexp(0.0, a[0]),
      lambda c, o, i: call("sigmoid", c.args[0]), "softplus", "\\operatorname{softplus}")
@@ -132,8 +134,7 @@ def _max_partial(first: int):
     # At a tie the whole derivative goes to the second argument, so the two partials always add up to 1.
     def partial(c, o, i):
         a, b = c.args if first == 0 else c.args[::-1]
-        pick = _where_pos(sub(a, b), ONE, ZERO)
-        return pick if i == 0 else sub(ONE, pick)
+        return call("indicator_pos" if i == 0 else "indicator_nonpos", sub(a, b))
     return partial
 
 

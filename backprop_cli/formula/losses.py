@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import math
 
-from .registry import MUL, NEG, Function, domain, register
+from .operators import unsigned
+from .registry import ADD, ATOM, MUL, NEG, Function, domain, register
 from .tree import ONE, ZERO, Const, call, div, mul, neg, sub
 
 
@@ -63,10 +64,18 @@ def _elementwise(scalar):
 register(Function("bce_grad", "helper", 2, _bce_grad, lambda c, o, i: ZERO,
                   lambda a, p: f"({a[0]} − {a[1]})/({a[0]}·(1 − {a[0]}))",
                   lambda a, p: f"\\frac{{{a[0]} - {a[1]}}}{{{a[0]}\\left(1 - {a[0]}\\right)}}", prec=MUL,
+                  need=lambda t, i: MUL if i == 0 else NEG + 1,
                   array=_elementwise(_bce_grad)))
 register(Function("cce_grad", "helper", 2, _cce_grad, lambda c, o, i: ZERO,
-                  lambda a, p: f"−{a[1]}/{a[0]}", lambda a, p: f"-\\frac{{{a[1]}}}{{{a[0]}}}",
-                  prec=NEG, need=lambda t, i: 0 if t == "latex" else MUL + 1, array=_elementwise(_cce_grad)))
+                  lambda a, p: unsigned(f"{a[1]}/{a[0]}", "−", a[1]),
+                  lambda a, p: unsigned(f"\\frac{{{a[1]}}}{{{a[0]}}}", "-", a[1]),
+                  prec=NEG, need=lambda t, i: 0 if t == "latex" else MUL + 1 if i == 0 else MUL,
+                  array=_elementwise(_cce_grad)))
+
+
+def _log(a: str) -> str:
+    """log p, or log(p + q) when the argument is bracketed."""
+    return f"log{a}" if a.startswith("(") else f"log {a}"
 
 
 def _factor_text(p, tex=False):
@@ -83,16 +92,17 @@ register(Function(
     lambda c, o, i: mul(Const(2 * c.param("factor") * (1 if i == 0 else -1)), sub(c.args[0], c.args[1])),
     lambda a, p: f"{_factor_text(p)}({a[0]} − {a[1]})²",
     lambda a, p: f"{_factor_text(p, True)}\\left({a[0]} - {a[1]}\\right)^{{2}}",
-    params=(("factor", 0.5),), doc="factor·(ŷ − y)²",
+    params=(("factor", 0.5),), doc="factor·(ŷ − y)²", prec=MUL, need=lambda t, i: ADD if i == 0 else NEG + 1,
     array=lambda a, p: p["factor"] * (_np().asarray(a[0], float) - a[1]) ** 2))
 register(Function(
     "binary_cross_entropy", "loss", 2, _bce,
     lambda c, o, i: call("bce_grad", *c.args) if i == 0 else call("log", div(sub(ONE, c.args[0]), c.args[0])),
-    lambda a, p: f"−({a[1]}·log {a[0]} + (1 − {a[1]})·log(1 − {a[0]}))",
+    lambda a, p: f"−({a[1]}·{_log(a[0])} + (1 − {a[1]})·log(1 − {a[0]}))",
     lambda a, p: f"-\\left({a[1]} \\log {a[0]} + \\left(1 - {a[1]}\\right) \\log\\left(1 - {a[0]}\\right)\\right)",
-    doc="−(y log ŷ + (1 − y) log(1 − ŷ))", array=_elementwise(_bce)))
+    doc="−(y log ŷ + (1 − y) log(1 − ŷ))", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL, array=_elementwise(_bce)))
 register(Function(
     "categorical_cross_entropy", "loss", 2, _cce,
     lambda c, o, i: call("cce_grad", *c.args) if i == 0 else neg(call("log", c.args[0])),
-    lambda a, p: f"−{a[1]}·log {a[0]}", lambda a, p: f"-{a[1]} \\log {a[0]}",
-    doc="−y log ŷ, summed over the outputs", array=_elementwise(_cce)))
+    lambda a, p: unsigned(f"{a[1]}·{_log(a[0])}", "−", a[1]),
+    lambda a, p: unsigned(f"{a[1]} \\log {a[0]}", "-", a[1]),
+    doc="−y log ŷ, summed over the outputs", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL, array=_elementwise(_cce)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from .registry import ADD, ATOM, MUL, NEG, POW, Function, call_printers, domain, domain_all, register
 from .tree import ONE, ZERO, Const, call, div, mul, neg, power, sub
@@ -45,6 +46,28 @@ def _pow_array(a, p):
     return np.power(base, ex)
 
 
+# A sum is computed in float64, so a result below its terms' rounding error (0.4·0.5 − 0.3 + 0.1 gives
+# 2.8e-17) is noise, not data: it is 0, as a hand calculation says.
+NOISE = 8 * 2.0 ** -52
+
+
+def _sum(a: list) -> float:
+    total = sum(a[1:], a[0])
+    return 0.0 if total != 0 and abs(total) <= NOISE * sum(abs(x) for x in a) else total
+
+
+def _sum_array(a: list):
+    np = _np()
+    total = sum(a[1:], a[0])
+    scale = sum(np.abs(x) for x in a)
+    return np.where(np.abs(total) <= NOISE * scale, 0.0, total)
+
+
+def unsigned(s: str, minus: str, lead: str | None = None) -> str:
+    """minus + s, except when s (or its leading factor lead) is a zero: −0.0000 is never written."""
+    return s if re.fullmatch(r"0(\.0*)?", s if lead is None else lead) else f"{minus}{s}"
+
+
 def _join_add(a: list[str]) -> str:
     out = a[0]
     for s in a[1:]:
@@ -52,11 +75,12 @@ def _join_add(a: list[str]) -> str:
     return out
 
 
-_SUP = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+_SUP = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 
 
 def _superscript(s: str) -> str:
-    return s.translate(_SUP) if s.isdigit() else f"^{s}"
+    whole = re.fullmatch(r"\(?([−-]?\d+)\)?", s)  # x², x⁻¹: an integer exponent needs no brackets
+    return whole.group(1).translate(_SUP) if whole else f"^{s}"
 
 
 def _pow_partial(c, o, i):
@@ -68,13 +92,13 @@ def _pow_partial(c, o, i):
     return mul(ex, power(base, sub(ex, ONE)))
 
 
-register(Function("add", "operator", None, lambda a, p: sum(a[1:], a[0]), lambda c, o, i: ONE,
+register(Function("add", "operator", None, lambda a, p: _sum(a), lambda c, o, i: ONE,
                   lambda a, p: _join_add(a), lambda a, p: _join_add(a).replace("−", "-"),
-                  prec=ADD, need=lambda t, i: ADD if i == 0 else NEG, array=lambda a, p: sum(a[1:], a[0])))
-register(Function("sub", "operator", 2, lambda a, p: a[0] - a[1],
+                  prec=ADD, need=lambda t, i: ADD if i == 0 else NEG, array=lambda a, p: _sum_array(a)))
+register(Function("sub", "operator", 2, lambda a, p: _sum([a[0], -a[1]]),
                   lambda c, o, i: ONE if i == 0 else Const(-1.0),
                   lambda a, p: f"{a[0]} − {a[1]}", lambda a, p: f"{a[0]} - {a[1]}",
-                  prec=ADD, need=lambda t, i: ADD if i == 0 else NEG + 1, array=lambda a, p: a[0] - a[1]))
+                  prec=ADD, need=lambda t, i: ADD if i == 0 else NEG + 1, array=lambda a, p: _sum_array([a[0], -a[1]])))
 register(Function("mul", "operator", None, lambda a, p: math.prod(a),
                   lambda c, o, i: mul(*(x for j, x in enumerate(c.args) if j != i)) if len(c.args) > 2
                   else c.args[1 - i],
@@ -85,10 +109,10 @@ register(Function("div", "operator", 2, _div,
                   lambda c, o, i: div(ONE, c.args[1]) if i == 0
                   else neg(div(c.args[0], power(c.args[1], Const(2.0)))),
                   lambda a, p: f"{a[0]}/{a[1]}", lambda a, p: f"\\frac{{{a[0]}}}{{{a[1]}}}",
-                  prec=MUL, need=lambda t, i: 0 if t == "latex" else (MUL if i == 0 else NEG + 1),
+                  prec=MUL, need=lambda t, i: 0 if t == "latex" else (MUL if i == 0 else MUL + 1),
                   array=_div_array))
 register(Function("neg", "operator", 1, lambda a, p: -a[0], lambda c, o, i: Const(-1.0),
-                  lambda a, p: f"−{a[0]}", lambda a, p: f"-{a[0]}", prec=NEG,
+                  lambda a, p: unsigned(a[0], "−"), lambda a, p: unsigned(a[0], "-"), prec=NEG,
                   need=lambda t, i: MUL, array=lambda a, p: -a[0]))
 register(Function("pow", "operator", 2, _pow, _pow_partial,
                   lambda a, p: f"{a[0]}{_superscript(a[1])}", lambda a, p: f"{{{a[0]}}}^{{{a[1]}}}",
@@ -100,11 +124,12 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
-# Helpers appear only inside derivatives.
-register(Function("where_pos", "helper", 3, lambda a, p: (a[1] if a[0] > 0 else a[2]) + 0.0,
-                  lambda c, o, i: ZERO,
-                  lambda a, p: f"[{a[1]} if {a[0]} > 0 else {a[2]}]",
-                  lambda a, p: f"\\left[{a[1]} \\text{{ if }} {a[0]} > 0 \\text{{ else }} {a[2]}\\right]",
-                  array=lambda a, p: _np().where(_np().asarray(a[0]) > 0, a[1], a[2]) + 0.0))
+# Helpers appear only inside derivatives: the indicators of z > 0 and z ≤ 0, as a student writes them.
+register(Function("indicator_pos", "helper", 1, lambda a, p: 1.0 if a[0] > 0 else 0.0, lambda c, o, i: ZERO,
+                  lambda a, p: f"1[{a[0]} > 0]", lambda a, p: f"\\mathbb{{1}}[{a[0]} > 0]",
+                  array=lambda a, p: (_np().asarray(a[0]) > 0).astype(float)))
+register(Function("indicator_nonpos", "helper", 1, lambda a, p: 0.0 if a[0] > 0 else 1.0, lambda c, o, i: ZERO,
+                  lambda a, p: f"1[{a[0]} ≤ 0]", lambda a, p: f"\\mathbb{{1}}[{a[0]} \\le 0]",
+                  array=lambda a, p: (_np().asarray(a[0]) <= 0).astype(float)))
 register(Function("sign", "helper", 1, lambda a, p: _sign(a[0]), lambda c, o, i: ZERO,
                   *call_printers("sign", "\\operatorname{sign}"), array=lambda a, p: _np().sign(a[0])))

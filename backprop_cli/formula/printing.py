@@ -1,6 +1,7 @@
 """Write formulas as text or LaTeX, in symbols or with numbers substituted."""
 from __future__ import annotations
 
+import math
 import re
 
 from .tree import Call, Const, Expr, Var
@@ -10,31 +11,58 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda"
           "tau", "phi", "psi", "omega", "xi", "rho", "nu", "kappa", "zeta", "chi", "pi"}
 
 
+# How numbers are shown; arithmetic is always full float64. --precision sets the decimals; a value
+# below SMALL keeps at least MIN_SIGNIFICANT significant figures (0.0004386, not 0.0004), and one
+# below TINY or at least HUGE is written in scientific notation (4.386×10⁻⁷).
+MIN_SIGNIFICANT = 4
+SMALL, TINY, HUGE = 1e-3, 1e-6, 1e9
+MINUS = "−"  # U+2212 in text; LaTeX writes "-"
+_SUPERSCRIPT = str.maketrans("0123456789-−.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻·")
+
+
+def decimals_for(v: float, precision: int = 4) -> int:
+    """How many decimals fmt_number shows for v in fixed notation."""
+    a = abs(float(v))
+    if a == 0 or a >= SMALL:
+        return precision
+    return max(precision, MIN_SIGNIFICANT - 1 - math.floor(math.log10(a)))
+
+
 def fmt_number(v: float, precision: int = 4, latex: bool = False) -> str:
-    """A number with ``precision`` decimals; tiny and huge ones in scientific notation."""
+    """A number as a hand calculation writes it: ``precision`` decimals, small values to 4 figures."""
     v = float(v)
     a = abs(v)
-    if a != 0 and (a < 0.5 * 10.0 ** -precision or a >= 1e9):
-        mant, _, exp = f"{v:.{precision}e}".partition("e")
+    sign = ("-" if latex else MINUS) if v < 0 else ""
+    if a != 0 and (a < TINY or a >= HUGE):
+        mant, _, exp = f"{a:.{max(precision, MIN_SIGNIFICANT - 1)}e}".partition("e")
         if latex:
-            return f"{mant} \\times 10^{{{int(exp)}}}"
-        return f"{mant}e{int(exp)}"
-    return f"{v + 0.0:.{precision}f}"  # + 0.0 turns -0.0 into 0.0
+            return f"{sign}{mant} \\times 10^{{{int(exp)}}}"
+        return f"{sign}{mant}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    body = f"{a:.{decimals_for(v, precision)}f}"
+    return (sign if float(body) != 0 else "") + body  # never −0.0000
 
 
-def fmt_const(v: float) -> str:
-    """A constant written in a formula: 2, 0.5, 0.01."""
-    return f"{v:g}"
+def fmt_const(v: float, latex: bool = False) -> str:
+    """A constant written in a formula: 2, 0.5, 0.01, −1."""
+    text = f"{abs(v):g}"
+    if "e" in text:  # 1e-05 is Python, not mathematics
+        mant, _, exp = text.partition("e")
+        text = f"{mant} \\times 10^{{{int(exp)}}}" if latex else f"{mant}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    return (("-" if latex else MINUS) if v < 0 else "") + text
 
 
 def name_latex(name: str, symbols: dict | None = None) -> str:
     """LaTeX for a node name: w5 → w_{5}, out_h1 → \\mathrm{out}_{h1}, yhat1 → \\hat{y}_{1}."""
     if symbols and name in symbols:
         return symbols[name]
+    layered = re.fullmatch(r"([A-Za-z]+)(\d+)_(\d+)_(\d+)", name)
+    if layered:  # w1_2_1 (the default names): layer 1, from input 2 to neuron 1
+        head, layer, i, j = layered.groups()
+        return f"{_layer(name_latex(head, symbols), layer)}_{{{i},{j}}}"
     base, _, rest = name.partition("_")
     layered = re.fullmatch(r"([A-Za-z]+)(\d+)", base)
-    if layered and rest.isdigit():  # w21_1 is w_{21} of layer 1, as homework writes w_{21}^{(1)}
-        return f"{name_latex(layered.group(1), symbols)}_{{{layered.group(2)}}}^{{({rest})}}"
+    if layered and rest.isdigit():  # w21_1 is w_{21} of layer 1, as homework writes w^{[1]}_{21}
+        return f"{_layer(name_latex(layered.group(1), symbols), rest)}_{{{layered.group(2)}}}"
     if not rest:
         m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
         if m:
@@ -55,6 +83,11 @@ def name_latex(name: str, symbols: dict | None = None) -> str:
     return f"{tex}_{{{sub}}}"
 
 
+def _layer(tex: str, layer: str) -> str:
+    """A layer index is a superscript in square brackets; a sample index uses round ones."""
+    return f"{tex}^{{[{layer}]}}"
+
+
 def to_text(expr: Expr, values: dict | None = None, precision: int = 4) -> str:
     """A formula as plain text; with ``values``, names are replaced by their numbers."""
     return _print(expr, "text", values, precision, None)[0]
@@ -68,7 +101,7 @@ def to_latex(expr: Expr, values: dict | None = None, precision: int = 4,
 
 def _print(expr: Expr, target: str, values, precision, symbols) -> tuple[str, int]:
     if isinstance(expr, Const):
-        s = fmt_const(expr.value)
+        s = fmt_const(expr.value, target == "latex")
         return s, NEG if expr.value < 0 else ATOM
     if isinstance(expr, Var):
         if values is not None and expr.name in values:
