@@ -6,39 +6,18 @@ import os
 import shutil
 import sys
 import traceback
-from enum import IntEnum
 from pathlib import Path
 
 import click
 
-from .errors import BackpropError
+from .errors import BackpropError, ExitCode, OutputError
 from .render import RENDERERS, SUFFIXES, renderer
 
 
-class ExitCode(IntEnum):
-    """Exit codes, documented in the README."""
-
-    OK = 0
-    CHECK_FAILED = 1  # backprop check: a key disagrees with the solver
-    USAGE = 2  # bad command-line usage (click's own code)
-    INVALID_INPUT = 3  # a problem or key file is invalid, missing, or leaves a function's domain
-    CANNOT_WRITE = 4  # an output file (-o, a key, --junit-xml) could not be written
-    INTERNAL = 70  # a bug in backprop-cli: re-run with --traceback and report it
-
-
-class OutputError(Exception):
-    """An output file could not be written; nothing the user wrote was changed."""
-
-
-def _classify(exc: Exception) -> tuple[ExitCode, str]:
-    """The exit code and the one-line message of an error that reached the boundary."""
-    if isinstance(exc, OutputError):
-        return ExitCode.CANNOT_WRITE, str(exc)
-    if isinstance(exc, BackpropError):
-        return ExitCode.INVALID_INPUT, str(exc)
+def _internal(exc: Exception) -> str:
+    """The one-line message of an unexpected exception: a bug in backprop-cli."""
     detail = " ".join(str(exc).split())  # one line, whatever the exception says
-    return ExitCode.INTERNAL, (f"internal error: {type(exc).__name__}: {detail} "
-                               "(re-run with --traceback and report it)")
+    return f"internal error: {type(exc).__name__}: {detail} (re-run with --traceback and report it)"
 
 
 def error_boundary(func):
@@ -51,14 +30,20 @@ def error_boundary(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BackpropError as exc:  # expected: each error class carries its exit code
+            _fail(exc.exit_code, str(exc), show_traceback)
         except Exception as exc:  # noqa: BLE001 - the boundary of the whole program
-            if show_traceback:
-                traceback.print_exc()
-            code, message = _classify(exc)
-            click.echo(f"Error: {message}", err=True)
-            sys.exit(code)
+            _fail(ExitCode.INTERNAL, _internal(exc), show_traceback)
 
     return wrapper
+
+
+def _fail(code: int, message: str, show_traceback: bool) -> None:
+    """One line on stderr (after the traceback, when asked for) and the exit code."""
+    if show_traceback:
+        traceback.print_exc()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
 
 
 def _width(given: int | None) -> int:

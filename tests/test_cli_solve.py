@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from backprop_cli.cli import ExitCode, main
+from backprop_cli.cli import main
+from backprop_cli.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 MAZUR = "problems/mazur.yaml"

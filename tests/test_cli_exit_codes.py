@@ -1,0 +1,59 @@
+"""Each error class carries its exit code; the CLI boundary uses it; the README's table lists them all."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backprop_cli import engine
+from backprop_cli.cli import main
+from backprop_cli.errors import BackpropError, DomainError, ExitCode, Origin, OutputError, ProblemError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_readme_exit_code_table_lists_every_code() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
+    assert documented == {int(code) for code in ExitCode}
+
+
+@pytest.mark.parametrize("error,code", [
+    (ProblemError(Origin("q.yaml", 3, "loss"), "bad"), ExitCode.INVALID_INPUT),
+    (DomainError("log of 0"), ExitCode.INVALID_INPUT),
+    (OutputError("out.txt: cannot write"), ExitCode.CANNOT_WRITE),
+])
+def test_every_user_facing_error_carries_its_exit_code(error: BackpropError, code: ExitCode) -> None:
+    assert isinstance(error, BackpropError)
+    assert error.exit_code == code
+
+
+def test_the_boundary_exits_with_the_errors_own_code(tmp_path: Path, monkeypatch) -> None:
+    class Refused(BackpropError):
+        exit_code = ExitCode.USAGE
+
+    def refuse(problem):
+        raise Refused("no, thank you")
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(ROOT / "problems" / "mazur.yaml", "mazur.yaml")
+    monkeypatch.setattr(engine, "solve", refuse)
+    result = invoke("solve", "mazur.yaml")
+    assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.USAGE, "", "Error: no, thank you\n")
+
+
+def test_an_output_file_that_cannot_be_written_exits_4(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(ROOT / "problems" / "mazur.yaml", "mazur.yaml")
+    result = invoke("solve", "mazur.yaml", "-o", "no/such/dir/answer.txt")
+    assert result.exit_code == ExitCode.CANNOT_WRITE
+    assert result.stderr == "Error: no/such/dir/answer.txt: cannot write: No such file or directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mazur.yaml"]
