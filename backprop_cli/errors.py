@@ -87,6 +87,12 @@ class OutputError(BackpropError):
     exit_code = ExitCode.CANNOT_WRITE
 
 
+class RefusedError(BackpropError):
+    """A file exists that the command will not replace unless told to (a differing key without --force)."""
+
+    exit_code = ExitCode.USAGE
+
+
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, or None."""
     import difflib  # only an error pays for it

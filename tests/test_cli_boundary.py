@@ -1,6 +1,8 @@
-"""Each error class carries its exit code; the CLI boundary uses it; the README's table lists them all."""
+"""The CLI boundary: only cli.py prints, exits or imports click; each error class carries its exit code,
+which the boundary uses; the README's table lists every code."""
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -10,13 +12,44 @@ from click.testing import CliRunner
 
 from backprop_cli import engine
 from backprop_cli.cli import main
-from backprop_cli.errors import BackpropError, DomainError, ExitCode, Origin, OutputError, ProblemError
+from backprop_cli.errors import (
+    BackpropError,
+    DomainError,
+    ExitCode,
+    Origin,
+    OutputError,
+    ProblemError,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
+
+
+def _reaches_the_outside(node: ast.AST) -> str | None:
+    """What a syntax node does that only the CLI may do, or None."""
+    if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "click" for a in node.names):
+        return "imports click"
+    if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click" and not node.level:
+        return "imports click"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("print", "exit", "quit"):
+        return f"calls {node.func.id}()"
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("sys", "os") \
+            and node.attr in ("exit", "_exit", "stdout", "stderr"):
+        return f"uses {node.value.id}.{node.attr}"
+    return None
+
+
+MODULES = sorted(p for p in (ROOT / "backprop_cli").rglob("*.py") if p.name not in ("cli.py", "__main__.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT / "backprop_cli")))
+def test_only_the_cli_prints_exits_or_imports_click(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [f"line {n.lineno}: {what}" for n in ast.walk(tree) if (what := _reaches_the_outside(n))]
+    assert found == [], f"{path.relative_to(ROOT)} does what only cli.py may do"
 
 
 def test_readme_exit_code_table_lists_every_code() -> None:
