@@ -1,11 +1,40 @@
-"""What many test files share: one finite-difference stencil."""
+"""What many test files share: running the CLI, and one finite-difference stencil."""
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+from click.testing import CliRunner, Result
 
+from backprop_cli.cli import main
 from backprop_cli.engine import batch_total, forward
+from problem_files import ROOT
+
+def runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout (always so from click 8.2; asked for before)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+def invoke(*args: str, **kwargs) -> Result:
+    """Run `backprop ARGS` in this process; never a traceback unless --traceback asks for one."""
+    result = runner().invoke(main, list(args), **kwargs)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # escaped the error boundary: show the real traceback
+    if "--traceback" not in args:
+        assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def copy_problems(folder: Path, *names: str) -> Path:
+    """Copies of problems/<name>.yaml in folder; returns folder."""
+    for name in names:
+        shutil.copyfile(ROOT / "problems" / f"{name}.yaml", folder / f"{name}.yaml")
+    return folder
 
 
 def central_difference(f: Callable, x, step: float = 1e-4):

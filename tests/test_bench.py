@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from problem_files import ROOT
+
 # Tiny arguments and the line that carries the result, per script; a new script needs an entry here.
 TINY = {
     "bench_check.py": (["--problems", "2", "--sample", "1", "--runs", "1"],

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from backprop_cli import engine
-from backprop_cli.cli import main
-from backprop_cli.errors import (
-    BackpropError,
-    DomainError,
-    ExitCode,
-    Origin,
-    OutputError,
-    ProblemError,
-)
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(main, list(args))
+from backprop_cli.errors import BackpropError, DomainError, ExitCode, Origin, OutputError, ProblemError
+from helpers import invoke
+from problem_files import ROOT
 
 
 def _reaches_the_outside(node: ast.AST) -> str | None:
@@ -69,24 +55,22 @@ def test_every_user_facing_error_carries_its_exit_code(error: BackpropError, cod
     assert error.exit_code == code
 
 
-def test_the_boundary_exits_with_the_errors_own_code(tmp_path: Path, monkeypatch) -> None:
+def test_the_boundary_exits_with_the_errors_own_code(scratch, monkeypatch) -> None:
     class Refused(BackpropError):
         exit_code = ExitCode.USAGE
 
     def refuse(problem):
         raise Refused("no, thank you")
 
-    monkeypatch.chdir(tmp_path)
-    shutil.copyfile(ROOT / "problems" / "mazur.yaml", "mazur.yaml")
+    scratch("mazur")
     monkeypatch.setattr(engine, "solve", refuse)
     result = invoke("solve", "mazur.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.USAGE, "", "Error: no, thank you\n")
 
 
-def test_an_output_file_that_cannot_be_written_exits_4(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    shutil.copyfile(ROOT / "problems" / "mazur.yaml", "mazur.yaml")
+def test_an_output_file_that_cannot_be_written_exits_4(scratch) -> None:
+    folder = scratch("mazur")
     result = invoke("solve", "mazur.yaml", "-o", "no/such/dir/answer.txt")
     assert result.exit_code == ExitCode.CANNOT_WRITE
     assert result.stderr == "Error: no/such/dir/answer.txt: cannot write: No such file or directory\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mazur.yaml"]
+    assert sorted(p.name for p in folder.iterdir()) == ["mazur.yaml"]

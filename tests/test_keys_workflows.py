@@ -11,16 +11,11 @@ from backprop_cli.keys.check import find_targets
 from backprop_cli.keys.update import summary, update_keys
 from backprop_cli.keys.write import write_keys
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
+def folder(scratch) -> Path:
     """mazur.yaml and seed004_symbolic.yaml in a scratch directory that is the working directory."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("mazur", "seed004_symbolic"):
-        shutil.copyfile(ROOT / "problems" / f"{name}.yaml", tmp_path / f"{name}.yaml")
-    return tmp_path
+    return scratch("mazur", "seed004_symbolic")
 
 
 def test_write_keys_reports_each_problem_and_skips_key_files(folder: Path) -> None:
