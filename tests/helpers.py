@@ -1,6 +1,7 @@
-"""What many test files share: running the CLI, and one finite-difference stencil."""
+"""What many test files share: running the CLI, golden files, and one finite-difference stencil."""
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,9 @@ from click.testing import CliRunner, Result
 from backprop_cli.cli import main
 from backprop_cli.engine import batch_total, forward
 from problem_files import ROOT
+
+GOLDEN = ROOT / "tests" / "golden"
+
 
 def runner() -> CliRunner:
     """A runner that keeps stderr apart from stdout (always so from click 8.2; asked for before)."""
@@ -35,6 +39,16 @@ def copy_problems(folder: Path, *names: str) -> Path:
     for name in names:
         shutil.copyfile(ROOT / "problems" / f"{name}.yaml", folder / f"{name}.yaml")
     return folder
+
+
+def check_golden(path: Path, text: str) -> None:
+    """Compare text with a golden file; UPDATE_GOLDEN=1 rewrites the file instead (review the diff)."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1 and review the diff"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs: if intended, regenerate with " \
+        "UPDATE_GOLDEN=1 and review the diff"
 
 
 def central_difference(f: Callable, x, step: float = 1e-4):
