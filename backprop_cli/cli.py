@@ -40,7 +40,7 @@ def error_boundary(func):
     return wrapper
 
 
-def _fail(code: int, message: str, show_traceback: bool) -> None:
+def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
     """One line on stderr (after the traceback, when asked for) and the exit code."""
     if show_traceback:
         traceback.print_exc()

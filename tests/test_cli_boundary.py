@@ -34,7 +34,7 @@ MODULES = sorted(p for p in (ROOT / "backprop_cli").rglob("*.py") if p.name not 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT / "backprop_cli")))
 def test_only_the_cli_prints_exits_or_imports_click(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = [f"line {n.lineno}: {what}" for n in ast.walk(tree) if (what := _reaches_the_outside(n))]
+    found = [f"line {getattr(n, 'lineno', 0)}: {what}" for n in ast.walk(tree) if (what := _reaches_the_outside(n))]
     assert found == [], f"{path.relative_to(ROOT)} does what only cli.py may do"
 
 
