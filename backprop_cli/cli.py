@@ -6,39 +6,20 @@ import os
 import shutil
 import sys
 import traceback
-from enum import IntEnum
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from .errors import BackpropError
+from .errors import BackpropError, ExitCode
 from .render import RENDERERS, SUFFIXES, renderer
 
 
-class ExitCode(IntEnum):
-    """Exit codes, documented in the README."""
-
-    OK = 0
-    CHECK_FAILED = 1  # backprop check: a key disagrees with the solver
-    USAGE = 2  # bad command-line usage (click's own code)
-    INVALID_INPUT = 3  # a problem or key file is invalid, missing, or leaves a function's domain
-    CANNOT_WRITE = 4  # an output file (-o, a key, --junit-xml) could not be written
-    INTERNAL = 70  # a bug in backprop-cli: re-run with --traceback and report it
-
-
-class OutputError(Exception):
-    """An output file could not be written; nothing the user wrote was changed."""
-
-
-def _classify(exc: Exception) -> tuple[ExitCode, str]:
-    """The exit code and the one-line message of an error that reached the boundary."""
-    if isinstance(exc, OutputError):
-        return ExitCode.CANNOT_WRITE, str(exc)
-    if isinstance(exc, BackpropError):
-        return ExitCode.INVALID_INPUT, str(exc)
+def _internal(exc: Exception) -> str:
+    """The one-line message of an unexpected exception: a bug in backprop-cli."""
     detail = " ".join(str(exc).split())  # one line, whatever the exception says
-    return ExitCode.INTERNAL, (f"internal error: {type(exc).__name__}: {detail} "
-                               "(re-run with --traceback and report it)")
+    return f"internal error: {type(exc).__name__}: {detail} (re-run with --traceback and report it)"
 
 
 def error_boundary(func):
@@ -51,14 +32,20 @@ def error_boundary(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BackpropError as exc:  # expected: each error class carries its exit code
+            _fail(exc.exit_code, str(exc), show_traceback)
         except Exception as exc:  # noqa: BLE001 - the boundary of the whole program
-            if show_traceback:
-                traceback.print_exc()
-            code, message = _classify(exc)
-            click.echo(f"Error: {message}", err=True)
-            sys.exit(code)
+            _fail(ExitCode.INTERNAL, _internal(exc), show_traceback)
 
     return wrapper
+
+
+def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
+    """One line on stderr (after the traceback, when asked for) and the exit code."""
+    if show_traceback:
+        traceback.print_exc()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
 
 
 def _width(given: int | None) -> int:
@@ -74,25 +61,14 @@ def _color(output: str | None) -> bool:
         and os.environ.get("TERM") != "dumb"
 
 
-def write_output(path: str, text: str, protected: list[str]) -> None:
-    """Write atomically, refusing to overwrite an input file."""
-    target = Path(path)
-    for p in protected:
-        if target.exists() and Path(p).exists() and target.resolve() == Path(p).resolve():
-            raise click.UsageError(f"refusing to overwrite the input file {p} with -o")
-    import tempfile
+def _write(path: str, text: str, inputs: list[str]) -> None:
+    """Write an output file the user named, refusing to overwrite one of the input files."""
+    from .files import same_file, write_atomic
 
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".", delete=False,
-                                         prefix=f".{target.name}.", suffix=".tmp") as handle:
-            tmp = handle.name
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    for p in inputs:
+        if same_file(path, p):
+            raise click.UsageError(f"refusing to overwrite the input file {p} with -o")
+    write_atomic(path, text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,9 +92,8 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
           symbolic: bool) -> None:
     """Solve FILE step by step: forward pass, loss, backward pass, update."""
     from .engine import solve as solve_problem
-    from .load.document import load_problem
-
     from .keys.names import is_key_file, problem_path
+    from .load.document import load_problem
 
     if fmt is None:
         fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output else "terminal"
@@ -129,7 +104,7 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
     options = {"symbolic": True} if symbolic else {}
     text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output), **options)
     if output:
-        write_output(output, text, [file])
+        _write(output, text, [file])
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -146,40 +121,20 @@ def key(files: tuple[str, ...], force: bool) -> None:
     are skipped with a note. Exit codes: 0 done, 2 an existing key differs and --force was not given,
     3 a problem is invalid (the others are still keyed).
     """
-    from .engine import solve as solve_problem
-    from .keys.names import is_key_file, key_path
-    from .keys.keyfile import key_text, quantities
-    from .load.document import load_problem
+    from .keys.write import write_keys
 
-    invalid = refused = 0
-    for file in files:
-        if is_key_file(file):
-            continue
-        try:
-            sol = solve_problem(load_problem(file))
-        except BackpropError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            invalid += 1
-            continue
-        values = quantities(sol)
-        if not values:
-            click.echo(f"skipped {file}: a symbolic problem has no numbers to key", err=True)
-            continue
-        target = key_path(file)
-        text = key_text(sol)
-        if target.exists() and target.read_bytes() == text.encode("utf-8"):
-            click.echo(f"unchanged {target}")
-            continue
-        if target.exists() and not force:
-            click.echo(f"Error: {target}: the key exists and differs from the solver's (expected --force to "
-                       f"overwrite it, or `backprop check --update {file}` to refresh it keeping its quantities "
-                       "and precision)", err=True)
-            refused += 1
-            continue
-        write_output(str(target), text, [file])
-        click.echo(f"wrote {target} ({len(values)} quantities)")
-    if invalid or refused:
-        sys.exit(ExitCode.INVALID_INPUT if invalid else ExitCode.USAGE)
+    results = []
+    for result in write_keys(files, force):
+        results.append(result)
+        if result.error is not None:
+            click.echo(f"Error: {result.error}", err=True)
+        elif result.status == "symbolic":
+            click.echo(f"skipped {result.problem}: a symbolic problem has no numbers to key", err=True)
+        elif result.status == "unchanged":
+            click.echo(f"unchanged {result.key}")
+        else:
+            click.echo(f"wrote {result.key} ({result.quantities} quantities)")
+    _exit_after(r.error for r in results)
 
 
 @main.command()
@@ -200,7 +155,7 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
     Under GitHub Actions (GITHUB_ACTIONS=true) each failure is also an ::error annotation on its key line.
     """
     from .keys.check import check_target, find_targets
-    from .keys.report import annotations, json_report, junit_report, text_report
+    from .keys.report import github_annotations, json_report, junit_report, text_report
 
     targets = find_targets(list(paths))
     if not targets:
@@ -209,42 +164,44 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
     if update:
         if fmt != "text" or junit_xml:
             raise click.UsageError("--update reports in text only: leave out --format and --junit-xml")
-        _update(targets)
+        _update(targets)  # exits
     outcomes = [check_target(t) for t in targets]
     click.echo(json_report(outcomes) if fmt == "json" else text_report(outcomes))
     for o in outcomes:
         if o.status == "invalid":
             click.echo(f"Error: {o.error}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in annotations(outcomes):
+        for line in github_annotations(outcomes):
             click.echo(line, err=fmt == "json")  # stdout is the JSON document
     if junit_xml:
         Path(junit_xml).parent.mkdir(parents=True, exist_ok=True)  # as pytest does for reports/junit.xml
-        write_output(junit_xml, junit_report(outcomes), [f for t in targets for f in (t.problem, t.key)])
+        _write(junit_xml, junit_report(outcomes), [f for t in targets for f in (t.problem, t.key)])
     statuses = {o.status for o in outcomes}
     sys.exit(ExitCode.INVALID_INPUT if "invalid" in statuses else
              ExitCode.CHECK_FAILED if "fail" in statuses else ExitCode.OK)
 
 
-def _update(targets: list) -> None:
+def _update(targets: list) -> NoReturn:
     """check --update: rewrite what drifted, show each change, exit 0 (or 3 if a file is invalid)."""
-    from .keys.check import update_target
+    from .keys.update import summary, update_keys
 
-    counts = {"updated": 0, "unchanged": 0, "invalid": 0}
-    for target in targets:
-        outcome, text, changes = update_target(target)
-        if outcome.status == "invalid":
-            counts["invalid"] += 1
-            click.echo(f"INVALID {target.problem}: {outcome.error}")
-            click.echo(f"Error: {outcome.error}", err=True)
-        elif text is None:
-            counts["unchanged"] += 1
-            click.echo(f"unchanged {target.key}")
+    updates = []
+    for update in update_keys(targets):
+        updates.append(update)
+        if update.error is not None:
+            click.echo(f"INVALID {update.problem}: {update.error}")
+            click.echo(f"Error: {update.error}", err=True)
         else:
-            write_output(target.key, text, [target.problem])
-            counts["updated"] += 1
-            click.echo(f"updated {target.key}")
-            for name, old, new in changes:
+            click.echo(f"{update.status} {update.key}")
+            for name, old, new in update.changes:
                 click.echo(f"  {name}: {old} -> {new}")
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items() if n or what != "invalid"))
-    sys.exit(ExitCode.INVALID_INPUT if counts["invalid"] else ExitCode.OK)
+    click.echo(summary(updates))
+    _exit_after(u.error for u in updates)
+
+
+def _exit_after(errors: Iterable[BackpropError | None]) -> NoReturn:
+    """End a run that went on past its errors: 0 without any, else the gravest one's code.
+
+    The codes that can occur here rank by number: an invalid file (3) outranks a refused key (2).
+    """
+    sys.exit(max((e.exit_code for e in errors if e is not None), default=ExitCode.OK))

@@ -1,8 +1,20 @@
-"""User-facing errors: each knows where in the problem file it points."""
+"""User-facing errors: each knows its exit code, and where in the problem file it points."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes, documented in the README."""
+
+    OK = 0
+    CHECK_FAILED = 1  # backprop check: a key disagrees with the solver
+    USAGE = 2  # bad command-line usage (click's own code)
+    INVALID_INPUT = 3  # a problem or key file is invalid, missing, or leaves a function's domain
+    CANNOT_WRITE = 4  # an output file (-o, a key, --junit-xml) could not be written
+    INTERNAL = 70  # a bug in backprop-cli: re-run with --traceback and report it
 
 
 @dataclass(frozen=True)
@@ -13,7 +25,7 @@ class Origin:
     line: int
     path: str
 
-    def child(self, key: object, line: int | None = None) -> "Origin":
+    def child(self, key: object, line: int | None = None) -> Origin:
         """The origin of a key or index below this one."""
         if isinstance(key, int):
             path = f"{self.path}[{key}]"
@@ -23,11 +35,18 @@ class Origin:
 
 
 class BackpropError(Exception):
-    """Base of every error the CLI reports as one line with a documented exit code."""
+    """Base of every error the CLI reports as one line with its own documented exit code.
+
+    Like click's ClickException.exit_code, each class says how the program ends when it reaches the CLI.
+    """
+
+    exit_code: ExitCode = ExitCode.INVALID_INPUT
 
 
 class ProblemError(BackpropError):
     """A problem or key file is invalid: one line, pointing at the file, line and key."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
     def __init__(self, origin: Origin | None, message: str, expected: str | None = None,
                  suggestion: str | None = None):
@@ -56,8 +75,22 @@ class ProblemError(BackpropError):
         return "".join(parts).replace("\r", "\\r").replace("\n", "\\n")
 
 
-class DomainError(Exception):
+class DomainError(BackpropError):
     """A value left a function's domain (log of 0, division by zero); the engine adds the node."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class OutputError(BackpropError):
+    """An output file could not be written; nothing the user wrote was changed."""
+
+    exit_code = ExitCode.CANNOT_WRITE
+
+
+class RefusedError(BackpropError):
+    """A file exists that the command will not replace unless told to (a differing key without --force)."""
+
+    exit_code = ExitCode.USAGE
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:

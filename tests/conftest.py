@@ -1,28 +1,30 @@
-"""Shared fixture: finite-difference gradients of a problem's batch loss."""
+"""Shared fixtures: finite-difference gradients, and scratch or repository working directories."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from backprop_cli.engine import batch_total, forward
-
-
-def fd_param_grads(problem, params: dict | None = None) -> dict:
-    """∂(batch loss)/∂p for every parameter by a five-point central difference (error O(h⁴))."""
-    base = dict(params) if params is not None else {p.name: p.value for p in problem.params.values()}
-
-    def loss(name: str, delta: float) -> float:
-        shifted = dict(base)
-        shifted[name] = base[name] + delta
-        return batch_total(problem, forward(problem, shifted)[problem.loss])
-
-    out = {}
-    for name, value in base.items():
-        h = 1e-4 * max(1.0, abs(value))
-        out[name] = (8 * (loss(name, h) - loss(name, -h)) - (loss(name, 2 * h) - loss(name, -2 * h))) / (12 * h)
-    return out
+from helpers import copy_problems, fd_param_grads
+from problem_files import ROOT
 
 
 @pytest.fixture(scope="session")
 def fd_grads():
     """The function fd_param_grads(problem, params=None) -> {param: ∂L/∂param}."""
     return fd_param_grads
+
+
+@pytest.fixture
+def in_root(monkeypatch) -> Path:
+    """The repository root as the working directory, so problems/… paths read as the CLI is given them."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
+    """copy(*names): copies of problems/<name>.yaml in a scratch directory, which is the working directory."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *names: copy_problems(tmp_path, *names)

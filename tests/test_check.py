@@ -9,13 +9,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from backprop_cli.cli import main
 from backprop_cli.keys.keyfile import parse_key
-from problem_files import problem_files
+from helpers import invoke as run
+from problem_files import ROOT, problem_files
 
-ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("mazur", "batch_two_samples", "seed003_q2_expression")
 PARTIAL = """\
 # Homework 3: only what the students hand in.
@@ -30,22 +28,13 @@ values:
 """
 
 
-def run(*args: str):
-    """Invoke the CLI; never a traceback."""
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result
-
-
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
+def folder(scratch, monkeypatch) -> Path:
     """Three problems with full keys, in a temporary directory that is also the working directory."""
-    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    for name in NAMES + ("seed004_symbolic",):
-        shutil.copyfile(ROOT / "problems" / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    folder = scratch(*NAMES, "seed004_symbolic")
     assert run("key", *(f"{n}.yaml" for n in NAMES)).exit_code == 0
-    return tmp_path
+    return folder
 
 
 def replace_line(path: Path, start: str, new: str) -> int:
@@ -283,10 +272,9 @@ def test_cli_import_stays_cheap() -> None:
 
 
 @pytest.mark.parametrize("path", problem_files(), ids=lambda p: p.stem)
-def test_every_numeric_problem_file_has_a_passing_key(path: Path, monkeypatch) -> None:
+def test_every_numeric_problem_file_has_a_passing_key(path: Path, in_root: Path) -> None:
     from backprop_cli.load.document import load_problem
 
-    monkeypatch.chdir(ROOT)
     rel = path.relative_to(ROOT)
     if not load_problem(rel).numeric:
         pytest.skip("a symbolic problem has no numbers to key")

@@ -3,31 +3,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from backprop_cli.cli import ExitCode, main
+from backprop_cli.errors import ExitCode
+from helpers import invoke
+from problem_files import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MAZUR = "problems/mazur.yaml"
 ANSI = re.compile(r"\x1b\[")
-
-
-def runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (always so from click 8.2; asked for before)."""
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
-
-
-def invoke(*args: str, **kwargs):
-    return runner().invoke(main, list(args), **kwargs)
 
 
 def row(text: str, name: str) -> str:
@@ -36,16 +23,9 @@ def row(text: str, name: str) -> str:
 
 
 @pytest.fixture
-def in_root(monkeypatch) -> Path:
-    monkeypatch.chdir(ROOT)
-    return ROOT
-
-
-@pytest.fixture
-def problem(tmp_path, monkeypatch) -> Path:
+def problem(scratch) -> Path:
     """A copy of mazur.yaml in a scratch directory, which is the working directory."""
-    monkeypatch.chdir(tmp_path)
-    return Path(shutil.copy(ROOT / MAZUR, tmp_path / "mazur.yaml"))
+    return scratch("mazur") / "mazur.yaml"
 
 
 def test_solve_prints_plain_text(in_root) -> None:
@@ -115,7 +95,7 @@ def test_colour_on_a_terminal_unless_no_color() -> None:
 
 
 def test_python_dash_m(in_root) -> None:
-    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", MAZUR, "--width", "100"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", MAZUR, "--width", "100"], cwd=ROOT, check=False,
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert proc.returncode == ExitCode.OK, proc.stderr
     assert proc.stderr == ""
@@ -198,12 +178,10 @@ def test_missing_argument_is_a_usage_error() -> None:
     assert result.stderr.splitlines()[-1].startswith("Error: Missing argument 'FILE'")
 
 
-def test_solving_an_answer_key_solves_its_problem(monkeypatch) -> None:
+def test_solving_an_answer_key_solves_its_problem(in_root) -> None:
     """`backprop solve problems/*.yaml` meets the keys too: each solves its own problem, with a note."""
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
-    via_key = runner().invoke(main, ["solve", "problems/mazur.key.yaml"])
-    direct = runner().invoke(main, ["solve", "problems/mazur.yaml"])
+    via_key = invoke("solve", "problems/mazur.key.yaml")
+    direct = invoke("solve", "problems/mazur.yaml")
     assert via_key.exit_code == 0
     assert via_key.stdout == direct.stdout
     assert via_key.stderr == ("note: problems/mazur.key.yaml is an answer key; solving its problem "

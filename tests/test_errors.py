@@ -10,20 +10,12 @@ import os
 import time
 
 import pytest
-from click.testing import CliRunner
 
 from backprop_cli import engine
-from backprop_cli.cli import ExitCode, main
+from backprop_cli.errors import ExitCode
+from helpers import invoke
 
 FILE = "homework/q1.yaml"  # relative, with a folder: the message must repeat it as given
-
-
-def runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (always so from click 8.2; asked for before)."""
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
 
 
 def solve(tmp_path, monkeypatch, content, *args: str, file: str = FILE):
@@ -35,7 +27,7 @@ def solve(tmp_path, monkeypatch, content, *args: str, file: str = FILE):
         path.write_bytes(content)
     elif content is not None:
         path.write_text(content, encoding="utf-8")
-    return runner().invoke(main, ["solve", file, *args])
+    return invoke("solve", file, *args)
 
 
 def assert_one_line(result, expected: str, code: int = ExitCode.INVALID_INPUT) -> None:

@@ -32,6 +32,7 @@ from backprop_cli.formula.parse import parse_formula
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import renderer
 from backprop_cli.solution import ForwardStep, GradStep
+import helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED003_Q2 = ROOT / "problems" / "seed003_q2_expression.yaml"
@@ -454,16 +455,13 @@ def test_problems_has_an_expression_problem() -> None:
 
 def fd_input_grad(problem, name: str, sample: int) -> float:
     """∂(f over the batch)/∂(input in one sample) by a five-point central difference."""
-    base = problem.inputs[name][sample]
-    h = 1e-4 * max(1.0, abs(base))
-
-    def f(delta: float) -> float:
+    def f(value: float) -> float:
         column = list(problem.inputs[name])
-        column[sample] = base + delta
+        column[sample] = value
         shifted = replace(problem, inputs={**problem.inputs, name: tuple(column)})
         return batch_total(shifted, forward(shifted)[shifted.loss])
 
-    return (8 * (f(h) - f(-h)) - (f(2 * h) - f(-2 * h))) / (12 * h)
+    return helpers.central_difference(f, problem.inputs[name][sample])
 
 
 @pytest.mark.parametrize("path", EXPRESSION_FILES, ids=[p.name for p in EXPRESSION_FILES])
@@ -559,13 +557,8 @@ RTOL, ATOL = 1e-5, 1e-7
 
 
 def central_difference(fn, env: dict, name: str) -> float:
-    """Five-point central difference of the plain-math formula in one input (error O(h⁴))."""
-    h = 1e-4 * max(1.0, abs(env[name]))
-
-    def at(delta: float) -> float:
-        return fn({**env, name: env[name] + delta})
-
-    return (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h)
+    """The shared five-point central difference of the plain-math formula in one input."""
+    return helpers.central_difference(lambda x: fn({**env, name: x}), env[name])
 
 
 def check_against_math(text: str, fn, env: dict) -> None:

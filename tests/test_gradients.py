@@ -20,6 +20,7 @@ from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+from helpers import central_difference
 from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,14 +86,13 @@ def reduce(problem, per_sample: np.ndarray) -> float:
 def fd_value(problem, name: str, sample: int) -> float:
     """∂(batch loss)/∂(name in one sample) by a five-point central difference."""
     base = evaluate_all(problem)[name][sample]
-    h = 1e-4 * max(1.0, abs(base))
 
-    def loss(d: float) -> float:
+    def loss(value: float) -> float:
         delta = np.zeros(problem.n_samples)
-        delta[sample] = d
+        delta[sample] = value - base
         return reduce(problem, evaluate_all(problem, shift=name, delta=delta)[problem.loss])
 
-    return (8 * (loss(h) - loss(-h)) - (loss(2 * h) - loss(-2 * h))) / (12 * h)
+    return central_difference(loss, base)
 
 
 def grad_steps(sol) -> dict:
@@ -177,14 +177,13 @@ def test_local_partials_match_their_formula_and_a_finite_difference(path):
         for t in step.terms:
             got = np.broadcast_to(evaluate(t.local, env), (problem.n_samples,))
             np.testing.assert_allclose(t.local_values, got, rtol=1e-14)
-            h = 1e-5 * np.maximum(1.0, np.abs(env[t.node]))
 
-            def via_at(d):
+            def via_at(value):
                 shifted = dict(env)
-                shifted[t.node] = env[t.node] + d
+                shifted[t.node] = value
                 return np.asarray(evaluate(formulas[t.via], shifted), dtype=np.float64)
 
-            numeric = (8 * (via_at(h) - via_at(-h)) - (via_at(2 * h) - via_at(-2 * h))) / (12 * h)
+            numeric = central_difference(via_at, env[t.node], step=1e-5)
             np.testing.assert_allclose(t.local_values, numeric, rtol=1e-7, atol=1e-10,
                                        err_msg=f"∂{t.via}/∂{t.node}")
 

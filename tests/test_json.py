@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 from pathlib import Path
 
 import jsonschema
@@ -14,10 +13,10 @@ from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+from helpers import GOLDEN, check_golden
 from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden"
 PROBLEMS = [p.stem for p in problem_files()]
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
 
@@ -26,16 +25,6 @@ def solved(name: str, monkeypatch):
     """The solution of problems/<name>.yaml, loaded by its relative path as the CLI would."""
     monkeypatch.chdir(ROOT)
     return solve(load_problem(f"problems/{name}.yaml"))
-
-
-def check_golden(path: Path, text: str) -> None:
-    """Compare with a golden file; UPDATE_GOLDEN=1 rewrites it instead."""
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest tests/test_json.py and review the diff"
-    expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{path.name} differs: if intended, regenerate with UPDATE_GOLDEN=1"
 
 
 def all_solutions(monkeypatch) -> list:

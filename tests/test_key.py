@@ -1,36 +1,25 @@
 """backprop key: what a generated key holds, how it is named and written, and how key files are read."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from backprop_cli.cli import main
 from backprop_cli.engine import solve
 from backprop_cli.errors import ProblemError
-from backprop_cli.keys.names import is_key_file, key_path, problem_path
 from backprop_cli.keys.keyfile import Tolerance, parse_key, quantities
+from backprop_cli.keys.names import is_key_file, key_path, problem_path
 from backprop_cli.load.document import load_problem
+from helpers import invoke as run
+from problem_files import ROOT, problem_files
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBLEMS = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not is_key_file(p))
-
-
-def run(*args: str):
-    """Invoke the CLI; never a traceback."""
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result
+PROBLEMS = problem_files()
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
+def folder(scratch) -> Path:
     """A copy of three problems: one sample, a batch, an expression; and the symbolic one."""
-    for name in ("mazur", "batch_two_samples", "seed003_q2_expression", "seed004_symbolic"):
-        shutil.copyfile(ROOT / "problems" / f"{name}.yaml", tmp_path / f"{name}.yaml")
-    return tmp_path
+    return scratch("mazur", "batch_two_samples", "seed003_q2_expression", "seed004_symbolic")
 
 
 def test_key_writes_beside_the_problem_and_never_touches_it(folder: Path) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
 from backprop_cli.render.layout import shown_grads
 from backprop_cli.solution import ForwardStep, LossStep
+from helpers import GOLDEN, check_golden
 from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden"
 PROBLEMS = [p.stem for p in problem_files()]
 
 
@@ -28,17 +27,6 @@ def solved(name: str, monkeypatch):
     """The solution of problems/<name>.yaml, loaded by its relative path as the CLI would."""
     monkeypatch.chdir(ROOT)
     return solve(load_problem(f"problems/{name}.yaml"))
-
-
-def check_golden(path: Path, text: str) -> None:
-    """Compare with a golden file; UPDATE_GOLDEN=1 rewrites it instead."""
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest tests/test_markdown.py and review the diff"
-    expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{path.name} differs: if intended, regenerate with UPDATE_GOLDEN=1"
 
 
 def math_blocks(text: str) -> list[str]:

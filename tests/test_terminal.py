@@ -1,7 +1,6 @@
 """Golden files pin the terminal rendering of every problems/ file (UPDATE_GOLDEN=1 rewrites them)."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -10,11 +9,11 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem
 from backprop_cli.render import renderer
+from helpers import GOLDEN, check_golden
 from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = problem_files()
-GOLDEN = ROOT / "tests" / "golden"
 
 
 def _render(path: Path, **options) -> str:
@@ -25,13 +24,7 @@ def _render(path: Path, **options) -> str:
 @pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)
 def test_terminal_golden(path: Path, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    text = _render(path)
-    golden = GOLDEN / f"{path.stem}.txt"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden}; run with UPDATE_GOLDEN=1 and review the diff"
-    assert text == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / f"{path.stem}.txt", _render(path))
 
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)

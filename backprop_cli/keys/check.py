@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BackpropError, Origin, ProblemError
+from .keyfile import AnswerKey, Comparison, compare, read_key
 from .names import PROBLEM_SUFFIXES, is_key_file, key_path, problem_path
-from .keyfile import NUMBER, AnswerKey, Comparison, compare, parse_key, read_key
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -96,47 +95,3 @@ def check_target(target: Target) -> Outcome:
         return Outcome(target.problem, target.key, "invalid", error=exc, seconds=time.perf_counter() - start)
     status = "fail" if any(not c.passed for c in comparisons) else "pass"
     return Outcome(target.problem, target.key, status, tuple(comparisons), seconds=time.perf_counter() - start)
-
-
-def update_target(target: Target) -> tuple[Outcome, str | None, list]:
-    """The outcome before the update, the key's rewritten text (None if unchanged) and the changes."""
-    outcome = check_target(target)
-    if outcome.status != "fail":
-        return outcome, None, []
-    try:
-        text, changes = rewrite(read_key(target.key), outcome.failures)
-    except BackpropError as exc:
-        return Outcome(target.problem, target.key, "invalid", error=exc), None, []
-    return outcome, text, changes
-
-
-def rewrite(key: AnswerKey, failures: list[Comparison]) -> tuple[str, list[tuple[str, str, str]]]:
-    """The key's text with each failing value replaced by the solver's, in place; all else is kept.
-
-    Returns the new text and (name, old, new) per change; the result is re-read to prove that only
-    those values changed, so a key that cannot be edited in place is refused, never corrupted.
-    """
-    lines = key.text.splitlines(keepends=True)
-    changes = []
-    for c in failures:
-        e = c.entry
-        new = e.tolerance.format(c.computed)
-        i = e.origin.line - 1
-        name = rf"(?:{re.escape(e.name)}|'{re.escape(e.name)}'|\"{re.escape(e.name)}\")"
-        m = re.search(rf"(?:^|[\s{{,]){name}\s*:" + (r".*?\bvalue\s*:\s*" if e.in_mapping else r"\s*"), lines[i])
-        if m is None and e.in_mapping:
-            m = re.search(r"(?:^|[\s{,])value\s*:\s*", lines[i])
-        n = re.compile(NUMBER).match(lines[i], m.end()) if m else None
-        if n is None:
-            raise ProblemError(e.origin, "cannot rewrite this value in place",
-                               "name: number, or {value: number, …}, with the number on the line of its name")
-        changes.append((e.name, n.group(0), new))
-        lines[i] = lines[i][:n.start()] + new + lines[i][n.end():]
-    text = "".join(lines)
-    new_values = {name: float(new) for name, _, new in changes}
-    before = [(e.name, e.tolerance, new_values.get(e.name, e.expected)) for e in key.entries]
-    after = [(e.name, e.tolerance, e.expected) for e in parse_key(text, key.file).entries]
-    if before != after:
-        raise ProblemError(Origin(key.file, 0, ""), "cannot rewrite the key in place",
-                           "one quantity per line: name: number, or name: {value: number, …}")
-    return text, changes

@@ -112,7 +112,7 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
-def annotations(outcomes: list[Outcome]) -> list[str]:
+def github_annotations(outcomes: list[Outcome]) -> list[str]:
     """GitHub Actions ::error commands, each pointing at the key line of a failing quantity."""
     out = []
     for o in outcomes:
