@@ -362,7 +362,7 @@ def test_printers_give_non_empty_strings(name):
     fn = REGISTRY[name]
     n = fn.arity or 3
     printed = [f"arg{chr(ord('p') + i)}" for i in range(n)]
-    params = dict(fn.params)
+    params = {k: 0.5 if v is None else v for k, v in fn.params}  # a required parameter (factor) given
     for render in (fn.text, fn.latex):
         s = render(printed, params)
         assert isinstance(s, str) and s.strip()

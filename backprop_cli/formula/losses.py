@@ -92,7 +92,7 @@ register(Function(
     lambda c, o, i: mul(Const(2 * c.param("factor") * (1 if i == 0 else -1)), sub(c.args[0], c.args[1])),
     lambda a, p: f"{_factor_text(p)}({a[0]} − {a[1]})²",
     lambda a, p: f"{_factor_text(p, True)}\\left({a[0]} - {a[1]}\\right)^{{2}}",
-    params=(("factor", 0.5),), doc="factor·(ŷ − y)²", prec=MUL, need=lambda t, i: ADD if i == 0 else NEG + 1,
+    params=(("factor", None),), doc="factor·(ŷ − y)²", prec=MUL, need=lambda t, i: ADD if i == 0 else NEG + 1,
     array=lambda a, p: p["factor"] * (_np().asarray(a[0], float) - a[1]) ** 2))
 register(Function(
     "binary_cross_entropy", "loss", 2, _bce,

@@ -2,21 +2,45 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import unicodedata
 
 from ..errors import Origin, ProblemError, one_of, suggest
-from .tree import Call, Const, Expr, Var, div, neg, power, sub
+from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING
 from .registry import REGISTRY, names_of
+from .tree import Call, Const, Expr, Var, div, neg, power, sub
 
-def _nary(fn: str):
+
+def _add(a: Expr, b: Expr) -> Call:
     # a + b + c is one sum of three terms, as written, not a sum nested in a sum
-    def build(a: Expr, b: Expr) -> Call:
-        left = a.args if isinstance(a, Call) and a.fn == fn else (a,)
-        return Call(fn, (*left, b))
-    return build
+    return Call("add", (*_terms(a), b))
 
 
-_BINOPS = {ast.Add: _nary("add"), ast.Sub: sub, ast.Mult: _nary("mul"), ast.Div: div, ast.Pow: power}
+def _sub(a: Expr, b: Expr) -> Call:
+    # a − b stays a difference; a longer chain (a + b − c − d) is one flat sum, so it nests no deeper
+    if isinstance(a, Call) and a.fn in ("add", "sub"):
+        return Call("add", (*_terms(a), neg(b)))
+    return sub(a, b)
+
+
+def _terms(a: Expr) -> tuple:
+    if isinstance(a, Call) and a.fn == "add":
+        return a.args
+    if isinstance(a, Call) and a.fn == "sub":
+        return (a.args[0], neg(a.args[1]))
+    return (a,)
+
+
+def _mul(a: Expr, b: Expr) -> Call:
+    return Call("mul", (*(a.args if isinstance(a, Call) and a.fn == "mul" else (a,)), b))
+
+
+_BINOPS = {ast.Add: _add, ast.Sub: _sub, ast.Mult: _mul, ast.Div: div, ast.Pow: power}
 USER_KINDS = ("activation", "function", "loss")
+_ALLOWED = re.compile(r"[\x20-\x7e\t\n\r]")  # printable ASCII; Python's own errors explain the rest
+_EXAMPLE = "a formula such as sigmoid(w1*x1 + b)"
+_DIGITS = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
 
 
 def parse_formula(source: str, origin: Origin) -> Expr:
@@ -24,11 +48,14 @@ def parse_formula(source: str, origin: Origin) -> Expr:
     if isinstance(source, bool) or not isinstance(source, (str, int, float)):
         raise ProblemError(origin, "got a non-formula value", "a formula such as sigmoid(w1*x1 + b)")
     source = str(source)
+    _screen(source, origin)
     # '^' means power in homework; keep columns true by remembering where each one was.
     carets = [i for i, ch in enumerate(source) if ch == "^"]
     code = source.replace("^", "**")
     try:
-        tree = ast.parse(code.strip(), mode="eval")
+        tree = _parse(code.strip())
+        if _depth(tree.body) > MAX_NESTING:
+            raise RecursionError
         return _Builder(origin, source, carets, code).build(tree.body)
     except SyntaxError as exc:
         # offset 0 (or past the text) means the formula ended too soon: point just after it
@@ -37,8 +64,62 @@ def parse_formula(source: str, origin: Origin) -> Expr:
         msg = exc.msg.split(". Perhaps")[0]  # Python's hints ("forgot a comma?") are about Python, not formulas
         raise ProblemError(origin, f"formula syntax error at column {col}: {msg}: {source!r}",
                            "a formula such as sigmoid(w1*x1 + b)") from None
-    except RecursionError:
-        raise ProblemError(origin, "formula nested too deeply", "a formula such as sigmoid(w1*x1 + b)") from None
+    except (RecursionError, MemoryError):
+        raise _too_deep(origin) from None
+
+
+def _parse(code: str) -> ast.Expression:
+    """ast.parse, allowed the recursion a long flat sum needs (a + b + … is a left-leaning chain)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 25_000))
+    try:
+        return ast.parse(code, mode="eval")
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _too_deep(origin: Origin) -> ProblemError:
+    return ProblemError(origin, f"formula nested more than {MAX_NESTING} deep",
+                        f"at most {MAX_NESTING} levels of brackets, functions and powers")
+
+
+def _screen(source: str, origin: Origin) -> None:
+    """Refuse, before Python's parser sees it, what it would misread or choke on."""
+    if len(source) > MAX_FORMULA_CHARS:
+        raise ProblemError(origin, f"formula of {len(source)} characters is too long",
+                           f"at most {MAX_FORMULA_CHARS} characters")
+    for col, ch in enumerate(source, 1):
+        if not _ALLOWED.match(ch):  # Python would read ｗ as w and ١٢ as 12: one name must mean one thing
+            what = unicodedata.name(ch, f"U+{ord(ch):04X}")
+            raise ProblemError(origin, f"character {ch!r} ({what}) at column {col} of {source!r} is not allowed",
+                               "ASCII letters, digits, _ and + - * / ^ ( ) ,")
+    m = _DIGITS.search(source)
+    if m:
+        raise ProblemError(origin, f"number with {len(m.group())} digits at column {m.start() + 1} is too long",
+                           f"at most {MAX_DIGITS} digits")
+    depth = run = 0
+    for ch in source:  # brackets and runs of signs: what makes Python's own parser recurse
+        depth += (ch == "(") - (ch == ")")
+        run = run + 1 if ch in "+-" else run if ch == " " else 0
+        if depth > MAX_NESTING or run > MAX_NESTING:
+            raise _too_deep(origin)
+
+
+def _depth(node: ast.AST) -> int:
+    """Nesting of a parsed formula, without recursion; a chain of + − or of · counts once."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        for child in ast.iter_child_nodes(n):
+            same = isinstance(n, ast.BinOp) and isinstance(child, ast.BinOp) and child is n.left and \
+                _chain(n.op) and _chain(n.op) == _chain(child.op)
+            stack.append((child, d if same or not isinstance(child, ast.expr) else d + 1))
+    return deepest
+
+
+def _chain(op: ast.operator) -> str:
+    return "sum" if isinstance(op, (ast.Add, ast.Sub)) else "product" if isinstance(op, ast.Mult) else ""
 
 
 def _column(offset: int, carets: list, code: str) -> int:
@@ -59,11 +140,24 @@ class _Builder:
     def build(self, node: ast.AST) -> Expr:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
                 and not isinstance(node.value, bool):
+            if abs(node.value) > MAGNITUDE:
+                self.fail(node, f"number {float(node.value):g} is too large", f"a magnitude at most {MAGNITUDE:g}")
             return Const(float(node.value))
         if isinstance(node, ast.Name):
             return Var(node.id)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            return _BINOPS[type(node.op)](self.build(node.left), self.build(node.right))
+            # walk a left-leaning chain (a + b − c + …) without recursion, however long it is
+            spine = []
+            while isinstance(node, ast.BinOp) and type(node.op) in _BINOPS and _chain(node.op) \
+                    and (not spine or _chain(node.op) == _chain(spine[-1].op)):
+                spine.append(node)
+                node = node.left
+            if not spine:
+                return _BINOPS[type(node.op)](self.build(node.left), self.build(node.right))
+            value = self.build(node)
+            for link in reversed(spine):
+                value = _BINOPS[type(link.op)](value, self.build(link.right))
+            return value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.build(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -95,6 +189,8 @@ class _Builder:
                 self.fail(kw.value, f"parameter '{kw.arg}' must be a number", "a number")
             params[kw.arg] = value.value
         for k, default in known.items():
+            if default is None and k not in params:  # normalisation is always spelled out
+                self.fail(node, f"{fn.name}() needs its {k} spelled out", f"{fn.name}(yhat, y, {k}=0.5) or {k}=1")
             params.setdefault(k, default)
         if fn.name == "softmax":
             return self.softmax(node, params)

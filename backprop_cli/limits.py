@@ -1,0 +1,11 @@
+"""The documented limits on input, in one place (the README's table lists them).
+
+Each is far beyond any homework problem and keeps a hostile or mistyped file from hanging the
+tool or exhausting its memory. Each is refused early, with one line that names the limit.
+"""
+from __future__ import annotations
+
+MAX_NESTING = 100  # brackets, functions and powers inside one formula (a flat sum of any length is depth 1)
+MAX_FORMULA_CHARS = 100_000  # one formula's text
+MAX_DIGITS = 30  # digits of one number written in a formula
+MAGNITUDE = 1e6  # largest magnitude of a number in a problem: beyond it a homework number is a typo
