@@ -44,8 +44,9 @@ class _Printer:
     def table(self, *columns: str, title: str | None = None) -> Table:
         t = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
                   show_edge=False, pad_edge=False)
-        for col in t.columns:
-            if col.header in ("value", "new", "old", "gradient", "upstream", "downstream"):
+        for col in t.columns:  # numbers right-aligned, the per-sample columns too, as markdown aligns them
+            if col.header in ("value", "new", "old", "gradient", "upstream", "downstream") or \
+                    str(col.header).startswith("sample "):
                 col.justify = "right"
         return t
 
