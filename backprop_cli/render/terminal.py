@@ -73,15 +73,15 @@ class _Printer:
             self.console.print(p.description)
         self.heading("Given")
         sample_cols = [f"sample {s + 1}" for s in self.samples] if self.multi else ["value"]
+        if not self.numeric:  # in markdown's words
+            self.console.print(f"Symbolic: no numbers are given. Inputs: {', '.join(p.inputs) or 'none'}."
+                               + (f" Targets: {', '.join(p.targets)}." if p.targets else ""))
         for title, values in (("Inputs", p.inputs), ("Targets", p.targets)):
             if values and self.numeric:
                 t = self.table("name", *sample_cols, title=title)
                 for name, vals in values.items():
                     t.add_row(name, *[self.num(x) for x in vals])
                 self.console.print(t)
-            elif values:
-                self.console.print(Text(title, style="bold"))
-                self.console.print(f"  {', '.join(values)}")
         if p.params:
             t = self.table("parameter", "connects", *(["value"] if self.numeric else []), title="Parameters")
             for prm in p.params.values():
