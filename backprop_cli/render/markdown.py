@@ -140,8 +140,8 @@ class _Markdown:
             out += ["", f"Over the batch: the {p.batch} of $`{self.tex(p.loss)}`$ over {self.n} samples; "
                         "a superscript $`(s)`$ marks sample $`s`$."]
         if p.learning_rate is not None:
-            frozen = f" Frozen, not updated: {', '.join(f'`{f}`' for f in sorted(p.frozen))}." if p.frozen else ""
-            out += ["", f"Learning rate $`\\eta = {p.learning_rate:g}`$.{frozen}"]
+            frozen = f"; frozen: {', '.join(f'`{f}`' for f in sorted(p.frozen))}" if p.frozen else ""
+            out += ["", f"Learning rate $`\\eta = {p.learning_rate:g}`${frozen}."]
         title = "The network" if p.kind == "network" else "The computational graph"
         return out + ["", f"### {title}", "", "```mermaid", *mermaid(p, self.p), "```"]
 
