@@ -191,7 +191,7 @@ class _Markdown:
         if step is self.graph_steps[0]:
             out = ["", "Each path: downstream = local gradient × upstream; a node used on several paths",
                    "gets the sum of its paths.", "",
-                   "| node | via | local gradient | upstream | downstream |", "| --- | --- | --- | ---: | ---: |"]
+                   "| node | via | local ∂via/∂node | upstream | downstream |", "| --- | --- | --- | ---: | ---: |"]
         for s in range(self.n):
             tag = f" (sample {s + 1})" if self.multi else ""
             for t in step.terms:
