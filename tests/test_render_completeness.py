@@ -13,6 +13,7 @@ from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.model import Problem
 from backprop_cli.render import RENDERERS, SUFFIXES, markdown, renderer, terminal
+from backprop_cli.render import json as json_out
 from backprop_cli.render.blocks import BLOCK_TYPES, ROW_TYPES, Derivation, Document, Paragraph, Section
 from backprop_cli.render.cells import CELL_TYPES
 from backprop_cli.render.layout import SECTION_OF, build
@@ -70,6 +71,10 @@ def test_an_unknown_step_type_is_an_error(fmt, sol):
     render = renderer(fmt)
     with pytest.raises(TypeError, match="MysteryStep"):
         render(dataclasses.replace(sol, steps=(*sol.steps, MysteryStep())), precision=4, width=100, color=False)
+
+
+def test_the_json_renderer_has_a_method_for_every_step_type():
+    assert set(json_out.STEPS) == set(STEP_TYPES)
 
 
 WRITERS = [terminal, markdown]
