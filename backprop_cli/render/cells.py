@@ -5,6 +5,7 @@ or display LaTeX. A new cell type needs one writer in each format.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -97,7 +98,7 @@ Cell = Union[Text, Name, Grad, Num, Math, Formula, Sum, InSample, SampleKey, Joi
 CELL_TYPES = (Text, Name, Grad, Num, Math, Formula, Sum, InSample, SampleKey, Join)
 
 
-def names(items, sep: str = ", ") -> Join:
+def names(items: Iterable[str], sep: str = ", ") -> Join:
     """Several names, comma separated."""
     return Join(tuple(Name(n) for n in items), sep)
 
