@@ -1,4 +1,8 @@
-"""Every step type renders in every format, and an unknown step type is an error in each."""
+"""Every step type renders in every format, and an unknown step type is an error in each.
+
+The same for the layout's vocabulary: every block, row and cell type has a writer in each format
+that writes the layout, the layout uses each of them, and an unknown one is an error.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -6,11 +10,15 @@ import dataclasses
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.load.document import load_problem_text
-from backprop_cli.render import RENDERERS, SUFFIXES, renderer
-from backprop_cli.render.layout import SECTION_OF
+from backprop_cli.load.document import load_problem, load_problem_text
+from backprop_cli.model import Problem
+from backprop_cli.render import RENDERERS, SUFFIXES, markdown, renderer, terminal
+from backprop_cli.render import json as json_out
+from backprop_cli.render.blocks import BLOCK_TYPES, ROW_TYPES, Derivation, Document, Paragraph, Section
+from backprop_cli.render.cells import CELL_TYPES
+from backprop_cli.render.layout import SECTION_OF, build
 from backprop_cli.solution import STEP_TYPES, GivenStep
-from problem_files import BATCH
+from problem_files import BATCH, ROOT
 
 # Two samples, a frozen parameter and an update: a solution that holds every step type.
 
@@ -20,6 +28,11 @@ class MysteryStep:
     """A step type no renderer knows."""
 
     node: str = "x"
+
+
+@dataclasses.dataclass(frozen=True)
+class MysteryBlock:
+    """A block, row or cell type no format knows."""
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +71,47 @@ def test_an_unknown_step_type_is_an_error(fmt, sol):
     render = renderer(fmt)
     with pytest.raises(TypeError, match="MysteryStep"):
         render(dataclasses.replace(sol, steps=(*sol.steps, MysteryStep())), precision=4, width=100, color=False)
+
+
+def test_the_json_renderer_has_a_method_for_every_step_type():
+    assert set(json_out.STEPS) == set(STEP_TYPES)
+
+
+WRITERS = [terminal, markdown]
+
+
+@pytest.mark.parametrize("module", WRITERS, ids=lambda m: m.__name__)
+def test_every_block_row_and_cell_type_has_a_writer(module):
+    assert set(module.BLOCKS) == set(BLOCK_TYPES)
+    assert set(module.ROWS) == set(ROW_TYPES)
+    assert set(module.CELLS) == set(CELL_TYPES)
+
+
+def _types_in(obj) -> set:
+    """The types of every dataclass inside a laid-out document (the problem itself left out)."""
+    if isinstance(obj, (tuple, list)):
+        return {t for x in obj for t in _types_in(x)}
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, Problem):
+        return set()
+    return {type(obj)} | {t for f in dataclasses.fields(obj) for t in _types_in(getattr(obj, f.name))}
+
+
+def test_the_layout_uses_every_block_row_and_cell_type(sol, monkeypatch):
+    """No writer is dead code: some example lays out each type."""
+    monkeypatch.chdir(ROOT)
+    expression_batch = load_problem_text("title: t\nsamples:\n  - inputs: {x: 1.0, y: 2.0}\n"
+                                         "  - inputs: {x: -0.5, y: 3.0}\nexpression: {f: x*y + sin(x)}\n", "e.yaml")
+    docs = [build(sol, symbolic=True), build(solve(expression_batch)),
+            build(solve(load_problem("problems/seed003_q2_expression.yaml")))]
+    used = _types_in(docs)
+    assert set(BLOCK_TYPES) | set(ROW_TYPES) | set(CELL_TYPES) <= used
+
+
+@pytest.mark.parametrize("module", WRITERS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("where", ["block", "row", "cell"])
+def test_an_unknown_block_row_or_cell_is_an_error(module, where):
+    block = {"block": MysteryBlock(), "row": Derivation(("node", "formula"), (MysteryBlock(),)),
+             "cell": Paragraph(MysteryBlock())}[where]
+    doc = Document((), (Section(1, "Mystery", (block,)),))
+    with pytest.raises(TypeError, match="MysteryBlock"):
+        module.write(doc, precision=4, width=100, color=False)

@@ -1,9 +1,12 @@
 """The worked solution as JSON: full float precision, the problem's own names, a fixed key order."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..formula.printing import to_latex, to_text
 from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
                         Solution, UpdateStep)
+from .dispatch import pick
 
 SCHEMA_VERSION = 1
 
@@ -64,15 +67,12 @@ class _Builder:
 
     def add(self, step) -> None:
         """Put one step into the document; an unknown step type is an error, never skipped."""
-        method = getattr(self, f"_render_{type(step).__name__}", None)
-        if method is None:
-            raise TypeError(f"the json renderer has no rendering for {type(step).__name__}")
-        method(step)
+        pick(STEPS, step, "json renderer")(self, step)
 
     def formula(self, formula) -> dict:
         return {"formula": to_text(formula), "latex": to_latex(formula, symbols=self.symbols)}
 
-    def _render_GivenStep(self, step: GivenStep) -> None:
+    def given(self, step: GivenStep) -> None:
         p = step.problem
         self.doc["given"] = {
             "inputs": {k: _floats(v) for k, v in p.inputs.items()},
@@ -82,18 +82,18 @@ class _Builder:
             "outputs": [{"prediction": y, "target": t} for y, t in p.outputs],
         }
 
-    def _render_ForwardStep(self, step: ForwardStep) -> None:
+    def forward(self, step: ForwardStep) -> None:
         self.doc["forward"].append({"node": step.node, "role": step.role, "neuron": step.neuron,
                                     **self.formula(step.formula), "values": _floats(step.values)})
 
-    def _render_LossStep(self, step: LossStep) -> None:
+    def loss(self, step: LossStep) -> None:
         item = {"node": step.node, **self.formula(step.formula), "values": _floats(step.values)}
         if step.role == "loss":
             self.doc["loss"]["per_sample"] = item
         else:
             self.doc["loss"]["terms"].append(item)
 
-    def _render_BatchLossStep(self, step: BatchLossStep) -> None:
+    def batch_loss(self, step: BatchLossStep) -> None:
         self.doc["loss"]["batch"] = {"reduction": step.reduction, "per_sample": _floats(step.per_sample),
                                      "total": float(step.total)}
 
@@ -102,16 +102,24 @@ class _Builder:
                 "local_latex": to_latex(term.local, symbols=self.symbols), "local_values": _floats(term.local_values),
                 "upstream": _floats(term.upstream), "contribution": _floats(term.contribution)}
 
-    def _render_GradStep(self, step: GradStep) -> None:
+    def grad(self, step: GradStep) -> None:
         self.doc["backward"].append({"node": step.node, "kind": step.kind,
                                      "terms": [self._term(t) for t in step.terms],
                                      "values": _floats(step.values), "total": _num(step.total)})
 
-    def _render_UpdateStep(self, step: UpdateStep) -> None:
+    def update(self, step: UpdateStep) -> None:
         self.doc["update"].append({"param": step.param, "old": float(step.old), "gradient": float(step.grad),
                                    "learning_rate": float(step.learning_rate), "new": float(step.new),
                                    "frozen": step.frozen})
 
-    def _render_LossAfterStep(self, step: LossAfterStep) -> None:
+    def loss_after(self, step: LossAfterStep) -> None:
         self.doc["loss_after"] = {"node": step.node, "before": float(step.before), "after": float(step.after),
                                   "per_sample": _floats(step.per_sample)}
+
+
+# One method per step type, as in every format.
+STEPS: dict[type, Callable] = {
+    GivenStep: _Builder.given, ForwardStep: _Builder.forward, LossStep: _Builder.loss,
+    BatchLossStep: _Builder.batch_loss, GradStep: _Builder.grad, UpdateStep: _Builder.update,
+    LossAfterStep: _Builder.loss_after,
+}

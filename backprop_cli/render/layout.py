@@ -1,138 +1,73 @@
-"""What every renderer shares: section names, grouping and the wording of chain-rule terms."""
+"""The layout every format shares: the solution as numbered sections of blocks, decided once.
+
+Which rows a table has, in which order, which steps are shown and which sums are written out
+is decided here; a format (terminal.py, markdown.py) decides only how each block and cell is
+written. Adding a step type means one builder here (STEPS) and nothing in the formats unless it
+needs a new block type.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
-from ..formula.tree import Const, Var, add, mul
-from ..formula.printing import to_latex, to_text
-from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
-                        Solution, UpdateStep)
+from ..formula.printing import name_latex
+from ..formula.tree import Const, Var, mul, sub
+from ..model import Param, Problem
+from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution,
+                        UpdateStep)
+from .backward import chain_text, grads, shown_grads
+from .blocks import (BatchTotal, Block, Column, Definitions, Derivation, Diagram, Document, Equation, LossChange,
+                     Note, Paragraph, Rows, Section, Table, Title)
+from .cells import Formula, Join, Math, Name, Num, SampleKey, Sum, Text, names
+from .dispatch import pick
 
-# The section each step type belongs to; a new step type must be added here and in every renderer.
-SECTION_OF = {GivenStep: "Given", ForwardStep: "Forward pass", LossStep: "Loss", BatchLossStep: "Loss",
-              GradStep: "Backward pass", UpdateStep: "Update", LossAfterStep: "Loss after the update"}
-
-KIND_TITLES = {
-    "loss_term": "∂{L}/∂(each loss term)",
-    "output": "∂{L}/∂ŷ for each output",
-    "z": "δ = ∂{L}/∂z for each neuron",
-    "a": "∂{L}/∂a for each hidden neuron, summed over its paths",
-    "node": "∂{L}/∂(node) for the other nodes",
-    "loss": "∂{L}/∂(loss)",
-    "param": "∂{L}/∂p for each parameter",
-    "input": "∂{L}/∂x for each input",
-}
+__all__ = ["SECTION_OF", "STEPS", "Context", "build", "chain_text", "connects", "shown_grads"]
 
 
-def kind_title(sol: Solution, kind: str) -> str:
-    """The heading of a run of grad steps, written with the problem's own loss name."""
-    return KIND_TITLES[kind].format(L=sol.problem.loss)
+@dataclass(frozen=True)
+class Context:
+    """What every builder reads: the solution and how much of it is asked for."""
+
+    sol: Solution
+    symbolic: bool = False  # also the backward pass in symbols before the numbers
+
+    @property
+    def problem(self) -> Problem:
+        """The problem solved."""
+        return self.sol.problem
+
+    @property
+    def n(self) -> int:
+        """How many samples carry numbers (0 in a derivation in symbols)."""
+        return self.sol.problem.n_samples
+
+    @property
+    def multi(self) -> bool:
+        """Whether the problem is a batch of several samples."""
+        return self.n > 1
 
 
-def runs(steps: list[GradStep]) -> list[tuple[str, list[GradStep]]]:
-    """Consecutive grad steps of the same kind, with the kind."""
-    return [(kind, list(group)) for kind, group in groupby(steps, key=lambda s: s.kind)]
+def build(sol: Solution, symbolic: bool = False) -> Document:
+    """The solution laid out: front matter, then one numbered section per run of steps."""
+    ctx = Context(sol, symbolic)
+    sections: list[Section] = []
+    for title, steps in groupby(sol.steps, key=lambda step: pick(SECTION_OF, step, "layout")):
+        blocks: list[Block] = []
+        for kind, group in groupby(steps, key=type):
+            blocks += STEPS[kind][1](ctx, list(group))
+        sections.append(Section(len(sections) + 1, title, tuple(blocks)))
+    given = sol.of(GivenStep)
+    front = _front(given[0].problem) if given else ()
+    return Document(front, tuple(sections), dict(sol.problem.symbols))
 
 
-def shown_grads(sol: Solution) -> list[GradStep]:
-    """The grad steps a worked solution shows: inputs only when there are no parameters."""
-    steps = sol.of(GradStep)
-    return [s for s in steps if s.kind != "input" or not sol.problem.params]
+def _front(p: Problem) -> tuple[Block, ...]:
+    paragraphs = [Paragraph(Text(t)) for t in (f"Source: {p.source}" if p.source else "", p.description) if t]
+    return (Title(p.title), *paragraphs)
 
 
-def is_one(expr) -> bool:
-    """Whether a local partial is the constant 1 (a pass-through)."""
-    return isinstance(expr, Const) and expr.value == 1.0
-
-
-def grad_text(loss: str, node: str) -> str:
-    """∂L/∂node as text."""
-    return f"∂{loss}/∂{node}"
-
-
-def grad_latex(loss: str, node: str, symbols: dict | None = None) -> str:
-    """∂L/∂node as LaTeX."""
-    return f"\\frac{{\\partial {_tex(loss, symbols)}}}{{\\partial {_tex(node, symbols)}}}"
-
-
-def _tex(name: str, symbols) -> str:
-    return to_latex(Var(name), symbols=symbols)
-
-
-def _up_name(sol: Solution, term: ChainTerm) -> str | None:
-    """How the upstream factor is written: ∂L/∂via, 1/N for the batch mean, or None for 1."""
-    if term.via != sol.problem.loss:
-        return grad_text(sol.problem.loss, term.via)
-    return f"1/{sol.problem.n_samples}" if sol.problem.n_samples > 1 and sol.problem.batch == "mean" else None
-
-
-def _up_latex(sol: Solution, term: ChainTerm) -> str:
-    if term.via != sol.problem.loss:
-        return grad_latex(sol.problem.loss, term.via, sol.problem.symbols)
-    return f"\\frac{{1}}{{{sol.problem.n_samples}}}"
-
-
-def _term_expr(sol: Solution, term: ChainTerm):
-    """upstream · local as one formula, the upstream written as a name like ∂L/∂via."""
-    name = _up_name(sol, term)
-    if name is None:
-        return term.local
-    return Var(name) if is_one(term.local) else mul(Var(name), term.local)
-
-
-def _numbers(sol: Solution, terms, sample: int) -> dict:
-    values = sol.sample_values(sample)
-    values.update({_up_name(sol, t): t.upstream[sample] for t in terms if _up_name(sol, t)})
-    return values
-
-
-def _symbols(sol: Solution, terms) -> dict:
-    symbols = dict(sol.problem.symbols)
-    symbols.update({_up_name(sol, t): _up_latex(sol, t) for t in terms if _up_name(sol, t)})
-    return symbols
-
-
-def _chain(sol: Solution, terms):
-    exprs = [_term_expr(sol, t) for t in terms]
-    return exprs[0] if len(exprs) == 1 else add(*exprs)
-
-
-def chain_text(sol: Solution, terms, sample: int | None = None, precision: int = 4) -> str:
-    """Σ upstream · local as text: in symbols, or with the numbers of one sample."""
-    values = None if sample is None else _numbers(sol, terms, sample)
-    return to_text(_chain(sol, terms), values, precision)
-
-
-def chain_latex(sol: Solution, terms, sample: int | None = None, precision: int = 4) -> str:
-    """Σ upstream · local as LaTeX: in symbols, or with the numbers of one sample."""
-    values = None if sample is None else _numbers(sol, terms, sample)
-    return to_latex(_chain(sol, terms), values, precision, _symbols(sol, terms))
-
-
-def term_symbols_latex(sol: Solution, term: ChainTerm) -> str:
-    """upstream · local in LaTeX symbols."""
-    return chain_latex(sol, [term])
-
-
-def term_numbers_latex(sol: Solution, term: ChainTerm, sample: int, precision: int) -> str:
-    """upstream · local with numbers, in LaTeX."""
-    return chain_latex(sol, [term], sample, precision)
-
-
-def picture(sol: Solution) -> list[str]:
-    """A compact text picture of the network, one line per layer."""
-    p = sol.problem
-    lines = [f"inputs: {', '.join(p.inputs)}" if p.inputs else "inputs: (none)"]
-    for layer in p.layers:
-        lines.append(f"  → {layer.label}: {', '.join(layer.neurons)}  [{layer.activation}]")
-    if p.kind == "expression":
-        lines.append(f"  → output {p.loss}")
-    else:
-        lines.append(f"  → loss {p.loss}" + (f" against {', '.join(t for _, t in p.outputs)}" if p.outputs else ""))
-    return lines
-
-
-def connects(param) -> str:
+def connects(param: Param) -> str:
     """What a parameter weights: 'out_h1 → out_o1', 'bias of out_o1', or 'in h1'."""
     parts = []
     for src, dst in param.uses:
@@ -143,3 +78,103 @@ def connects(param) -> str:
         else:
             parts.append(f"in {dst}")
     return ", ".join(parts)
+
+
+def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
+    p = steps[0].problem
+    blocks: list[Block] = [*_values(ctx)]
+    if p.params:
+        blocks.append(_params(ctx))
+    blocks.append(Diagram("Network" if p.kind == "network" else "Computational graph", p))
+    if p.kind == "expression":
+        blocks.append(Definitions("Function", tuple((Name(name), Formula((f,), symbols=p.symbols))
+                                                    for name, f in p.definitions)))
+    else:
+        blocks.append(Definitions("Loss", tuple((Name(n.name), Formula((n.formula,), symbols=p.symbols))
+                                                for n in p.nodes if n.role in ("loss_term", "loss"))))
+    if ctx.multi:
+        loss = Math(p.loss, name_latex(p.loss, p.symbols))
+        blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
+                                 SampleKey()))))
+    if p.learning_rate is not None:
+        lr = p.learning_rate
+        frozen = (Text("; frozen: "), names(sorted(p.frozen))) if p.frozen else ()
+        blocks.append(Note(Join((Text("learning rate "), Math(f"η = {lr:g}", f"\\eta = {lr:g}"), *frozen)),
+                           title="Training"))
+    return blocks
+
+
+def _values(ctx: Context) -> list[Block]:
+    """The inputs and targets: a table of numbers, or their names in a derivation in symbols."""
+    p = ctx.problem
+    if not ctx.n:
+        parts = [Text("Symbolic: no numbers are given. Inputs: "), names(p.inputs) if p.inputs else Text("none"),
+                 Text(".")]
+        if p.targets:
+            parts += [Text(" Targets: "), names(p.targets), Text(".")]
+        return [Paragraph(Join(tuple(parts)))]
+    headers = [f"sample {s + 1}" for s in range(ctx.n)] if ctx.multi else ["value"]
+    groups = tuple(Rows(tuple((Name(name), *(Num(x) for x in vals)) for name, vals in values.items()),
+                        title=title, label=Text(label))
+                   for title, label, values in (("Inputs", "input", p.inputs), ("Targets", "target", p.targets))
+                   if values)
+    columns = (Column("name"), *(Column(h, numeric=True) for h in headers))
+    return [Table(columns, groups, group_column="given")] if groups else []
+
+
+def _params(ctx: Context) -> Table:
+    p = ctx.problem
+    columns = (Column("parameter"), Column("connects"), *((Column("value", numeric=True),) if ctx.n else ()))
+    rows = tuple((Join((Name(prm.name), Text(" (frozen)"))) if prm.name in p.frozen else Name(prm.name),
+                  Text(connects(prm)), *((Num(prm.value),) if ctx.n and prm.value is not None else ()))
+                 for prm in p.params.values())
+    return Table(columns, (Rows(rows, title="Parameters"),))
+
+
+def _formulas(head: str) -> Callable[[Context, Sequence[ForwardStep | LossStep]], list[Block]]:
+    """A builder for the forward or loss section: each node's formula, with each sample's numbers."""
+    def build_rows(ctx: Context, steps: Sequence[ForwardStep | LossStep]) -> list[Block]:
+        symbols = ctx.problem.symbols
+        rows = tuple(Equation(Name(st.node), Formula((st.formula,), symbols=symbols),
+                              tuple(Formula((st.formula,), ctx.sol.sample_values(s), symbols) for s in range(ctx.n)),
+                              st.values) for st in steps)
+        return [Derivation((head, "formula"), rows)]
+    return build_rows
+
+
+def _batch(ctx: Context, steps: Sequence[BatchLossStep]) -> list[Block]:
+    return [BatchTotal(Name(b.node), b.reduction, Sum(b.per_sample, mean=b.reduction == "mean"), b.total)
+            for b in steps]
+
+
+def _updates(ctx: Context, steps: Sequence[UpdateStep]) -> list[Block]:
+    """old − η·gradient = new for every parameter, or the old value when it is frozen."""
+    loss, lr = ctx.problem.loss, steps[0].learning_rate
+    rule = Math(f"p ← p − η·∂{loss}/∂p",
+                f"p \\leftarrow p - \\eta \\cdot \\partial {name_latex(loss, ctx.problem.symbols)} / \\partial p")
+    caption = (Text("Each parameter moves against its gradient:"),
+               Join((rule, Text(" with "), Math(f"η = {lr:g}", f"\\eta = {lr:g}"), Text("."))))
+    step = sub(Var("old"), mul(Const(lr), Var("gradient")))
+    rows = tuple((Name(st.param), Num(st.old), Num(st.grad),
+                  Text("frozen: not updated") if st.frozen else Formula((step,), {"old": st.old, "gradient": st.grad}),
+                  Num(st.new)) for st in steps)
+    columns = (Column("parameter"), Column("old", numeric=True), Column("gradient", numeric=True),
+               Column("old − η·gradient"), Column("new", numeric=True))
+    return [Table(columns, (Rows(rows),), caption=caption)]
+
+
+def _after(ctx: Context, steps: Sequence[LossAfterStep]) -> list[Block]:
+    return [LossChange(Name(st.node), st.before, st.after, st.per_sample) for st in steps]
+
+
+# Every step type: the section it belongs to and the builder of its blocks.
+STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
+    GivenStep: ("Given", _given),
+    ForwardStep: ("Forward pass", _formulas("node")),
+    LossStep: ("Loss", _formulas("term")),
+    BatchLossStep: ("Loss", _batch),
+    GradStep: ("Backward pass", grads),
+    UpdateStep: ("Update", _updates),
+    LossAfterStep: ("Loss after the update", _after),
+}
+SECTION_OF = {kind: section for kind, (section, _) in STEPS.items()}

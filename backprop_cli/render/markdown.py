@@ -3,21 +3,30 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 
-from ..model import Problem
 from ..formula.printing import fmt_number, name_latex, to_latex
-from ..solution import BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
-from . import layout as common
+from ..solution import Solution
+from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
+                     Paragraph, SampleSum, Subheading, Table, Title)
+from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
+from .dispatch import pick
+from .layout import build
 from .mermaid import mermaid
 
+WHO = "markdown renderer"
 LINE = 60  # visible characters of one equation row before it is split
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
            symbolic: bool = False) -> str:
-    """The whole document, every step in reading order."""
-    printer = _Markdown(sol, precision)
-    return "\n".join(line for step in sol.steps for line in printer.step(step)).strip("\n") + "\n"
+    """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing."""
+    return write(build(sol), precision=precision)
+
+
+def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
+    """A laid-out document as markdown (width and colour do not apply)."""
+    return "\n".join(_Markdown(doc, precision).document(doc)).strip("\n") + "\n"
 
 
 def _visible(tex: str) -> int:
@@ -34,7 +43,10 @@ def _join(parts: list[str]) -> str:
 
 
 def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, 80, break_long_words=False, break_on_hyphens=False)
+    """Lines of at most 80 characters, never breaking inside `code` or $`math`$."""
+    kept = re.sub(r"\$`.*?`\$|`[^`]*`", lambda m: m.group().replace(" ", "\0"), text)
+    return [line.replace("\0", " ") for line in textwrap.wrap(kept, 80, break_long_words=False,
+                                                              break_on_hyphens=False)]
 
 
 def _sup(tex: str, sup: str) -> str:
@@ -43,65 +55,94 @@ def _sup(tex: str, sup: str) -> str:
     return f"{base}^{{{sup}}}"
 
 
+def _row(cells: list[str]) -> str:
+    """A table row; an empty cell is one space."""
+    return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def _display(rows: list[str]) -> list[str]:
+    """One ```math block: one row, or an aligned group."""
+    if len(rows) == 1:
+        return ["", "```math", rows[0].replace(" &= ", " = ", 1), "```"]
+    return ["", "```math", "\\begin{aligned}", *[r + " \\\\" for r in rows[:-1]], rows[-1], "\\end{aligned}", "```"]
+
+
 class _Markdown:
-    def __init__(self, sol: Solution, precision: int):
-        self.sol, self.p, self.problem = sol, precision, sol.problem
-        self.loss, self.symbols = sol.problem.loss, sol.problem.symbols
-        self.n = sol.problem.n_samples if sol.problem.numeric else 0
-        self.multi = self.n > 1
-        self.section: str | None = None
-        self.number = 0
-        shown = common.shown_grads(sol)
-        self.shown = {id(s) for s in shown}
-        self.run_starts = {id(group[0]) for _, group in common.runs(shown)}
-        self.graph_steps = shown
+    def __init__(self, doc: Document, precision: int):
+        self.symbols, self.p = doc.symbols, precision
 
-    def step(self, step) -> list[str]:
-        """The lines of one step; an unknown step type is an error, never skipped."""
-        method = getattr(self, f"_render_{type(step).__name__}", None)
-        if method is None:
-            raise TypeError(f"the markdown renderer has no rendering for {type(step).__name__}")
-        return method(step)
+    def document(self, doc: Document) -> list[str]:
+        out = [line for block in doc.front for line in self.block(block)]
+        for section in doc.sections:
+            out += ["", f"## {section.number}. {section.title}"]
+            # a diagram goes last: its ### heading would otherwise claim the paragraphs after it
+            for block in sorted(section.blocks, key=lambda b: isinstance(b, Diagram)):
+                out += self.block(block)
+        return out
 
-    def num(self, v: float) -> str:
-        return fmt_number(v, self.p)
+    def block(self, block: Block) -> list[str]:
+        return pick(BLOCKS, block, WHO)(self, block)
 
-    def tnum(self, v: float) -> str:
-        return fmt_number(v, self.p, latex=True)
+    def inline(self, cell: Cell) -> str:
+        """A cell in a table or a sentence."""
+        return pick(CELLS, cell, WHO)(self, cell, False)
 
-    def tex(self, name: str) -> str:
-        return name_latex(name, self.symbols)
+    def tex(self, cell: Cell) -> str:
+        """A cell inside a math display."""
+        return pick(CELLS, cell, WHO)(self, cell, True)
 
-    def open(self, step) -> list[str]:
-        """A numbered section heading, when the section changes."""
-        title = common.SECTION_OF[type(step)]
-        if self.section == title:
-            return []
-        self.section, self.number = title, self.number + 1
-        return ["", f"## {self.number}. {title}"]
+    def num(self, v: float, latex: bool = False) -> str:
+        return fmt_number(v, self.p, latex)
 
-    @staticmethod
-    def math(rows: list[str]) -> list[str]:
-        """One ```math block: one row, or an aligned group."""
-        if len(rows) == 1:
-            return ["", "```math", rows[0].replace(" &= ", " = ", 1), "```"]
-        return ["", "```math", "\\begin{aligned}", *[r + " \\\\" for r in rows[:-1]], rows[-1], "\\end{aligned}",
-                "```"]
+    # Blocks, one method each (BLOCKS below).
 
-    def equation(self, lhs: str, symbols: list[str], numbers: list[list[str]], values) -> list[str]:
+    def title(self, block: Title) -> list[str]:
+        return [f"# {block.text}"]
+
+    def paragraph(self, block: Paragraph) -> list[str]:
+        return ["", *_wrap(self.inline(block.text))]
+
+    def subheading(self, block: Subheading) -> list[str]:
+        return ["", f"### {block.text}"]
+
+    def note(self, block: Note) -> list[str]:
+        text = self.inline(block.text)
+        return ["", f"{text[:1].upper()}{text[1:]}."]
+
+    def table(self, block: Table) -> list[str]:
+        """One table; the group labels, if any, in a first column; the caption above it."""
+        out = ["", *(self.inline(line) for line in block.caption)] if block.caption else []
+        lead = [block.group_column] if block.group_column else []
+        out += ["", _row(lead + [c.header for c in block.columns]),
+                _row(["---"] * len(lead) + ["---:" if c.numeric else "---" for c in block.columns])]
+        for group in block.groups:
+            label = [self.inline(group.label) if group.label else ""] if lead else []
+            out += [_row(label + [self.inline(c) for c in row]) for row in group.rows]
+        return out
+
+    def derivation(self, block: Derivation) -> list[str]:
+        out = ["", f"### {block.title}"] if block.title else []
+        for row in block.rows:
+            out += pick(ROWS, row, WHO)(self, row)
+        return out
+
+    def equation(self, eq: Equation) -> list[str]:
         """lhs = symbols = numbers = value; one row per sample in a batch; long sums one term a row."""
+        lhs, symbols = self.tex(eq.lhs), self.terms(eq.formula)
+        numbers = [self.terms(f) for f in eq.numbers]
         sym = _join(symbols)
-        if self.n == 1 and _visible(lhs + sym + _join(numbers[0])) + 12 <= LINE:
-            chain = [lhs, sym, _join(numbers[0]), self.tnum(values[0])]
-            return self.math([" = ".join(c for k, c in enumerate(chain) if k < 2 or c != chain[k - 1])])
+        if len(numbers) == 1 and _visible(lhs + sym + _join(numbers[0])) + 12 <= LINE:
+            chain = [lhs, sym, _join(numbers[0]), self.num(eq.values[0], True)]
+            return _display([" = ".join(c for k, c in enumerate(chain) if k < 2 or c != chain[k - 1])])
         rows = self._broken(f"{lhs} &= ", symbols)
         for s, parts in enumerate(numbers):
-            value, head = self.tnum(values[s]), (f"{_sup(lhs, f'({s + 1})')} &= " if self.multi else "&= ")
+            value = self.num(eq.values[s], True)
+            head = f"{_sup(lhs, f'({s + 1})')} &= " if len(numbers) > 1 else "&= "
             if _visible(_join(parts)) + 12 <= LINE:
                 rows.append(head + (_join(parts) + f" = {value}" if _join(parts) != value else value))
             else:
                 rows += self._broken(head, parts) + [f"&= {value}"]
-        return self.math(rows)
+        return _display(rows)
 
     @staticmethod
     def _broken(head: str, parts: list[str]) -> list[str]:
@@ -110,126 +151,85 @@ class _Markdown:
             return [head + _join(parts)]
         return [head + parts[0], *(f"&\\quad {_join(['0', p])[2:]}" for p in parts[1:])]
 
-    def formula(self, step) -> list[str]:
-        numbers = [[to_latex(step.formula, self.sol.sample_values(s), self.p, self.symbols)] for s in range(self.n)]
-        sym = to_latex(step.formula, symbols=self.symbols)
-        return self.open(step) + self.equation(self.tex(step.node), [sym], numbers, step.values)
+    def terms(self, f: Formula) -> list[str]:
+        return [to_latex(t, f.values, self.p, f.symbols) for t in f.terms]
 
-    # One method per step type, named after it.
+    def sample_sum(self, row: SampleSum) -> list[str]:
+        return ["", "Summed over the samples:",
+                *_display([f"{self.tex(row.lhs)} = {self.tex(row.parts)} = {self.num(row.total, True)}"])]
 
-    def _render_GivenStep(self, step: GivenStep) -> list[str]:
-        p = step.problem
-        out = [f"# {p.title}"]
-        for paragraph in (_wrap(f"Source: {p.source}") if p.source else [], _wrap(p.description)):
-            out += ["", *paragraph] if paragraph else []
-        out += self.open(step) + [""] + self._given_table(p)
-        if p.params:
-            value = " value |" if self.n else ""
-            out += ["", f"| parameter | connects |{value}", "| --- | --- |" + (" ---: |" if self.n else "")]
-            for prm in p.params.values():
-                frozen = " (frozen)" if prm.name in p.frozen else ""
-                cells = [f"`{prm.name}`{frozen}", common.connects(prm)] + ([self.num(prm.value)] if self.n else [])
-                out.append(f"| {' | '.join(cells)} |")
-        if p.kind == "expression":
-            out += ["", "The function:"] + self.math([f"{self.tex(name)} &= {to_latex(f, symbols=self.symbols)}"
-                                                      for name, f in p.definitions])
-        else:
-            out += ["", "The loss:"] + self.math([f"{self.tex(n.name)} &= {to_latex(n.formula, symbols=self.symbols)}"
-                                                  for n in p.nodes if n.role in ("loss_term", "loss")])
-        if self.multi:
-            out += ["", f"Over the batch: the {p.batch} of $`{self.tex(p.loss)}`$ over {self.n} samples; "
-                        "a superscript $`(s)`$ marks sample $`s`$."]
-        if p.learning_rate is not None:
-            frozen = f" Frozen, not updated: {', '.join(f'`{f}`' for f in sorted(p.frozen))}." if p.frozen else ""
-            out += ["", f"Learning rate $`\\eta = {p.learning_rate:g}`$.{frozen}"]
-        title = "The network" if p.kind == "network" else "The computational graph"
-        return out + ["", f"### {title}", "", "```mermaid", *mermaid(p, self.p), "```"]
+    def definitions(self, block: Definitions) -> list[str]:
+        rows = [f"{self.tex(lhs)} &= {self.tex(rhs)}" for lhs, rhs in block.rows]
+        out = ["", f"The {block.title.lower()}:"]
+        if block.together:
+            return out + (_display(rows) if rows else [])
+        return out + [line for row in rows for line in _display([row])]
 
-    def _given_table(self, p: Problem) -> list[str]:
-        rows = [(kind, name, vals) for kind, values in (("input", p.inputs), ("target", p.targets))
-                for name, vals in values.items()]
-        if not self.n:
-            return [f"Symbolic: no numbers are given. Inputs: {', '.join(f'`{x}`' for x in p.inputs) or 'none'}."
-                    + (f" Targets: {', '.join(f'`{t}`' for t in p.targets)}." if p.targets else "")]
-        cols = [f"sample {s + 1}" for s in range(self.n)] if self.multi else ["value"]
-        out = [f"| given | name | {' | '.join(cols)} |", "| --- | --- |" + " ---: |" * len(cols)]
-        return out + [f"| {kind} | `{name}` | {' | '.join(self.num(x) for x in vals)} |" for kind, name, vals in rows]
+    def diagram(self, block: Diagram) -> list[str]:
+        return ["", f"### The {block.title.lower()}", "", "```mermaid", *mermaid(block.problem, self.p), "```"]
 
-    def _render_ForwardStep(self, step: ForwardStep) -> list[str]:
-        return self.formula(step)
+    def batch_total(self, block: BatchTotal) -> list[str]:
+        lhs = _sup(self.tex(block.lhs), "\\text{batch}")
+        return ["", f"Over the batch ({block.reduction}):",
+                *_display([f"{lhs} = {self.tex(block.parts)} = {self.num(block.total, True)}"])]
 
-    def _render_LossStep(self, step: LossStep) -> list[str]:
-        return self.formula(step)
+    def loss_change(self, block: LossChange) -> list[str]:
+        lhs = self.tex(block.lhs)
+        rows = [f"\\text{{before: }} & {lhs} = {self.num(block.before, True)}",
+                f"\\text{{after: }} & {lhs} = {self.num(block.after, True)}"]
+        if len(block.per_sample) > 1:
+            rows.append(f"\\text{{after, per sample: }} & {', '.join(self.num(v, True) for v in block.per_sample)}")
+        verb = "fell" if block.after < block.before else "did not fall"
+        return ["", "The loss recomputed with the updated parameters:", *_display(rows), "",
+                f"The loss {verb}: {self.num(block.before)} → {self.num(block.after)}."]
 
-    def _render_BatchLossStep(self, step: BatchLossStep) -> list[str]:
-        parts = _join([self.tnum(x) for x in step.per_sample])
-        how = f"\\frac{{1}}{{{len(step.per_sample)}}}\\left({parts}\\right)" if step.reduction == "mean" else parts
-        lhs = _sup(self.tex(step.node), "\\text{batch}")
-        return self.open(step) + ["", f"Over the batch ({step.reduction}):"] + \
-            self.math([f"{lhs} = {how} = {self.tnum(step.total)}"])
+    # Cells, one method each (CELLS below): in a table or sentence, or inside math.
 
-    def _render_GradStep(self, step: GradStep) -> list[str]:
-        out = self.open(step)
-        if id(step) not in self.shown:
-            return out
-        if self.problem.kind == "expression" and self.n:
-            return out + self._graph_rows(step)
-        if id(step) in self.run_starts:
-            out += ["", f"### {common.kind_title(self.sol, step.kind)}"]
-        lhs = common.grad_latex(self.loss, step.node, self.symbols)
-        symbols = [common.term_symbols_latex(self.sol, t) for t in step.terms]
-        numbers = [[common.term_numbers_latex(self.sol, t, s, self.p) for t in step.terms] for s in range(self.n)]
-        out += self.equation(lhs, symbols, numbers, step.values)
-        if self.multi and step.kind == "param":
-            out += ["", "Summed over the samples:"]
-            out += self.math([f"{lhs} = {_join([self.tnum(v) for v in step.values])} = {self.tnum(step.total)}"])
-        return out
+    def text(self, c: Text, tex: bool) -> str:
+        return f"\\text{{{c.text}}}" if tex else c.text
 
-    def _graph_rows(self, step: GradStep) -> list[str]:
-        """cs231n style: local gradient × upstream = downstream, one row per path, a sum per node."""
-        out = []
-        if step is self.graph_steps[0]:
-            out = ["", "Each path: downstream = local gradient × upstream; a node used on several paths",
-                   "gets the sum of its paths.", "",
-                   "| node | via | local gradient | upstream | downstream |", "| --- | --- | --- | ---: | ---: |"]
-        for s in range(self.n):
-            tag = f" (sample {s + 1})" if self.multi else ""
-            for t in step.terms:
-                local = f"$`{to_latex(t.local, symbols=self.symbols)} = {self.tnum(t.local_values[s])}`$"
-                out.append(f"| `{step.node}`{tag} | `{t.via}` | {local} | {self.num(t.upstream[s])} "
-                           f"| {self.num(t.contribution[s])} |")
-            if len(step.terms) > 1:
-                parts = " + ".join(self.num(t.contribution[s]) for t in step.terms)
-                out.append(f"| `{step.node}`{tag} | all paths | | sum | {parts} = {self.num(step.values[s])} |")
-        if step is self.graph_steps[-1]:
-            out += ["", "The gradient:"]
-            for g in self.graph_steps:
-                if g.kind == "input":
-                    values = ", ".join(self.tnum(v) for v in g.values)
-                    out += self.math([f"{common.grad_latex(self.loss, g.node, self.symbols)} = {values}"])
-        return out
+    def name(self, c: Name, tex: bool) -> str:
+        return name_latex(c.name, self.symbols) if tex else f"`{c.name}`"
 
-    def _render_UpdateStep(self, step: UpdateStep) -> list[str]:
-        out = self.open(step)
-        if out:
-            rule = f"p \\leftarrow p - \\eta \\cdot \\partial {self.tex(self.loss)} / \\partial p"
-            out += ["", "Each parameter moves against its gradient:",
-                    f"$`{rule}`$ with $`\\eta = {step.learning_rate:g}`$.", "",
-                    "| parameter | old | gradient | old − η·gradient | new |", "| --- | ---: | ---: | --- | ---: |"]
-        if step.frozen:
-            work = "frozen: not updated"
-        else:
-            grad = f"\\left({self.tnum(step.grad)}\\right)" if step.grad < 0 else self.tnum(step.grad)
-            work = f"$`{self.tnum(step.old)} - {step.learning_rate:g} \\cdot {grad}`$"
-        cells = [f"`{step.param}`", self.num(step.old), self.num(step.grad), work, self.num(step.new)]
-        return out + [f"| {' | '.join(cells)} |"]
+    def grad(self, c: Grad, tex: bool) -> str:
+        latex = grad_latex(c.loss, c.node, self.symbols)
+        return latex if tex else f"$`{latex}`$"
 
-    def _render_LossAfterStep(self, step: LossAfterStep) -> list[str]:
-        lhs = self.tex(step.node)
-        rows = [f"\\text{{before: }} & {lhs} = {self.tnum(step.before)}",
-                f"\\text{{after: }} & {lhs} = {self.tnum(step.after)}"]
-        if self.multi:
-            rows.append(f"\\text{{after, per sample: }} & {', '.join(self.tnum(v) for v in step.per_sample)}")
-        verb = "fell" if step.after < step.before else "did not fall"
-        return self.open(step) + ["", "The loss recomputed with the updated parameters:"] + self.math(rows) + \
-            ["", f"The loss {verb}: {self.num(step.before)} → {self.num(step.after)}."]
+    def number(self, c: Num, tex: bool) -> str:
+        return self.num(c.value, tex)
+
+    def math(self, c: Math, tex: bool) -> str:
+        return c.latex if tex else f"$`{c.latex}`$"
+
+    def formula(self, c: Formula, tex: bool) -> str:
+        latex = _join(self.terms(c)) + ("" if c.value is None else f" = {self.num(c.value, True)}")
+        return latex if tex else f"$`{latex}`$"
+
+    def sum(self, c: Sum, tex: bool) -> str:
+        if not tex:
+            parts = " + ".join(self.num(v) for v in c.values)
+            return f"({parts})/{len(c.values)}" if c.mean else parts
+        parts = _join([self.num(v, True) for v in c.values])
+        return f"\\frac{{1}}{{{len(c.values)}}}\\left({parts}\\right)" if c.mean else parts
+
+    def in_sample(self, c: InSample, tex: bool) -> str:
+        return _sup(self.tex(c.cell), f"({c.sample + 1})") if tex else f"{self.inline(c.cell)} (sample {c.sample + 1})"
+
+    def sample_key(self, c: SampleKey, tex: bool) -> str:
+        return "" if tex else "; a superscript $`(s)`$ marks sample $`s`$"
+
+    def join(self, c: Join, tex: bool) -> str:
+        return c.sep.join(self.tex(p) if tex else self.inline(p) for p in c.parts)
+
+
+BLOCKS: dict[type, Callable] = {
+    Title: _Markdown.title, Paragraph: _Markdown.paragraph, Subheading: _Markdown.subheading, Note: _Markdown.note,
+    Table: _Markdown.table, Derivation: _Markdown.derivation, Definitions: _Markdown.definitions,
+    Diagram: _Markdown.diagram, BatchTotal: _Markdown.batch_total, LossChange: _Markdown.loss_change,
+}
+ROWS: dict[type, Callable] = {Equation: _Markdown.equation, SampleSum: _Markdown.sample_sum}
+CELLS: dict[type, Callable] = {
+    Text: _Markdown.text, Name: _Markdown.name, Grad: _Markdown.grad, Num: _Markdown.number, Math: _Markdown.math,
+    Formula: _Markdown.formula, Sum: _Markdown.sum, InSample: _Markdown.in_sample, SampleKey: _Markdown.sample_key,
+    Join: _Markdown.join,
+}

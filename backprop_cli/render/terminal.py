@@ -2,209 +2,192 @@
 from __future__ import annotations
 
 import io
-from itertools import groupby
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from rich.table import Table as RichTable
+from rich.text import Text as RichText
 
 from ..formula.printing import fmt_number, to_text
-from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution,
-                        UpdateStep)
-from . import layout as common
+from ..model import Problem
+from ..solution import Solution
+from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
+                     Paragraph, SampleSum, Subheading, Table, Title)
+from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
+from .dispatch import pick
+from .layout import build
+
+WHO = "terminal renderer"
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
            symbolic: bool = False) -> str:
     """Every section of the solution, as the terminal shows it; symbolic adds the derivation in symbols."""
+    return write(build(sol, symbolic), precision=precision, width=width, color=color)
+
+
+def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
+    """A laid-out document as terminal text."""
     out = io.StringIO()
     console = Console(file=out, width=width, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
-    _Printer(sol, console, precision, symbolic).run()
+    _Terminal(console, precision).document(doc)
     return out.getvalue()
 
 
-class _Printer:
-    def __init__(self, sol: Solution, console: Console, precision: int, symbolic: bool = False):
-        self.sol, self.console, self.p, self.symbolic = sol, console, precision, symbolic
-        self.samples = range(sol.problem.n_samples)
-        self.multi = sol.problem.n_samples > 1
-        self.numeric = sol.problem.numeric
-        self.number = 0
+def picture(p: Problem) -> list[str]:
+    """A compact text picture of the network, one line per layer."""
+    lines = [f"inputs: {', '.join(p.inputs)}" if p.inputs else "inputs: (none)"]
+    for layer in p.layers:
+        lines.append(f"  → {layer.label}: {', '.join(layer.neurons)}  [{layer.activation}]")
+    if p.kind == "expression":
+        lines.append(f"  → output {p.loss}")
+    else:
+        lines.append(f"  → loss {p.loss}" + (f" against {', '.join(t for _, t in p.outputs)}" if p.outputs else ""))
+    return lines
+
+
+class _Terminal:
+    def __init__(self, console: Console, precision: int):
+        self.console, self.p = console, precision
+
+    def document(self, doc: Document) -> None:
+        for block in doc.front:
+            self.block(block)
+        for section in doc.sections:
+            self.console.print()
+            self.console.print(RichText(f"{section.number}. {section.title}", style="bold underline"))
+            for block in section.blocks:
+                self.block(block)
+
+    def block(self, block: Block) -> None:
+        pick(BLOCKS, block, WHO)(self, block)
+
+    def cell(self, cell: Cell) -> str:
+        return pick(CELLS, cell, WHO)(self, cell)
+
+    def bold(self, title: str | None) -> None:
+        if title:
+            self.console.print(RichText(title, style="bold"))
+
+    def rich_table(self, headers: list[str], numeric: list[bool], title: str | None = None) -> RichTable:
+        t = RichTable(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
+                      show_edge=False, pad_edge=False)
+        for col, right in zip(t.columns, numeric):
+            col.justify = "right" if right else "left"
+        return t
+
+    # Blocks, one method each (BLOCKS below).
+
+    def title(self, block: Title) -> None:
+        self.bold(block.text)
+
+    def paragraph(self, block: Paragraph) -> None:
+        self.console.print(self.cell(block.text))
+
+    def subheading(self, block: Subheading) -> None:
+        self.console.print(RichText(block.text, style="bold italic"))
+
+    def note(self, block: Note) -> None:
+        self.bold(block.title)
+        self.console.print("  " + self.cell(block.text))
+
+    def table(self, block: Table) -> None:
+        """One table per group of rows, titled by the group; the caption is left to documents."""
+        headers, numeric = [c.header for c in block.columns], [c.numeric for c in block.columns]
+        for group in block.groups:
+            t = self.rich_table(headers, numeric, group.title)
+            for row in group.rows:
+                t.add_row(*(self.cell(c) for c in row))
+            self.console.print(t)
+
+    def derivation(self, block: Derivation) -> None:
+        """One table: each equation in symbols, then with each sample's numbers and its value."""
+        self.bold(block.title)
+        numbers = any(isinstance(row, Equation) and row.numbers for row in block.rows)
+        headers = [*block.head, *(["with numbers", "value"] if numbers else [])]
+        t = self.rich_table(headers, [False, False, False, True])
+        for row in block.rows:
+            pick(ROWS, row, WHO)(self, row, t)
+        self.console.print(t)
+
+    def equation(self, eq: Equation, t: RichTable) -> None:
+        symbols = self.cell(eq.formula)
+        if not eq.numbers:
+            t.add_row(self.cell(eq.lhs), symbols)
+        for s, numbers in enumerate(eq.numbers):
+            lhs = InSample(eq.lhs, s) if len(eq.numbers) > 1 else eq.lhs
+            t.add_row(self.cell(lhs), symbols, self.cell(numbers), self.num(eq.values[s]))
+
+    def sample_sum(self, row: SampleSum, t: RichTable) -> None:
+        t.add_row(self.cell(row.lhs), "sum over samples", self.cell(row.parts), self.num(row.total))
+
+    def definitions(self, block: Definitions) -> None:
+        self.bold(block.title)
+        for lhs, rhs in block.rows:
+            self.console.print(f"  {self.cell(lhs)} = {self.cell(rhs)}")
+
+    def diagram(self, block: Diagram) -> None:
+        self.bold(block.title)
+        for line in picture(block.problem):
+            self.console.print("  " + line)
+
+    def batch_total(self, block: BatchTotal) -> None:
+        self.console.print(f"  {self.cell(block.lhs)} over the batch ({block.reduction}) = {self.cell(block.parts)}"
+                           f" = {self.num(block.total)}")
+
+    def loss_change(self, block: LossChange) -> None:
+        change = block.after - block.before
+        self.console.print(f"  {self.cell(block.lhs)}: {self.num(block.before)} → {self.num(block.after)} "
+                           f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")
+
+    # Cells, one method each (CELLS below): all plain text.
 
     def num(self, v: float) -> str:
         return fmt_number(v, self.p)
 
-    def heading(self, title: str) -> None:
-        self.number += 1
-        self.console.print()
-        self.console.print(Text(f"{self.number}. {title}", style="bold underline"))
+    def text(self, c: Text) -> str:
+        return c.text
 
-    def table(self, *columns: str, title: str | None = None) -> Table:
-        t = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
-                  show_edge=False, pad_edge=False)
-        for col in t.columns:
-            if col.header in ("value", "new", "old", "gradient", "upstream", "downstream"):
-                col.justify = "right"
-        return t
+    def name(self, c: Name) -> str:
+        return c.name
 
-    def run(self) -> None:
-        handlers = {GivenStep: self.given, ForwardStep: self.forward, LossStep: self.losses,
-                    BatchLossStep: self.batch, GradStep: self.grads, UpdateStep: self.updates,
-                    LossAfterStep: self.after}
-        section = None
-        for kind, group in groupby(self.sol.steps, key=type):
-            if kind not in handlers:
-                raise TypeError(f"the terminal renderer has no rendering for {kind.__name__}")
-            title = common.SECTION_OF[kind]
-            if title != section and kind is not GivenStep:
-                self.heading(title)
-            section = title
-            handlers[kind](list(group))
+    def grad(self, c: Grad) -> str:
+        return grad_text(c.loss, c.node)
 
-    def given(self, steps: list[GivenStep]) -> None:
-        p = steps[0].problem
-        self.console.print(Text(p.title, style="bold"))
-        if p.source:
-            self.console.print(f"Source: {p.source}")
-        if p.description:
-            self.console.print(p.description)
-        self.heading("Given")
-        sample_cols = [f"sample {s + 1}" for s in self.samples] if self.multi else ["value"]
-        for title, values in (("Inputs", p.inputs), ("Targets", p.targets)):
-            if values and self.numeric:
-                t = self.table("name", *sample_cols, title=title)
-                for name, vals in values.items():
-                    t.add_row(name, *[self.num(x) for x in vals])
-                self.console.print(t)
-            elif values:
-                self.console.print(Text(title, style="bold"))
-                self.console.print(f"  {', '.join(values)}")
-        if p.params:
-            t = self.table("parameter", "connects", *(["value"] if self.numeric else []), title="Parameters")
-            for prm in p.params.values():
-                frozen = " (frozen)" if prm.name in p.frozen else ""
-                t.add_row(prm.name + frozen, common.connects(prm), *([self.num(prm.value)] if self.numeric else []))
-            self.console.print(t)
-        self.console.print(Text("Network" if p.kind == "network" else "Computational graph", style="bold"))
-        for line in common.picture(self.sol):
-            self.console.print("  " + line)
-        if p.kind == "expression":
-            self.console.print(Text("Function", style="bold"))
-            for name, formula in p.definitions:
-                self.console.print(f"  {name} = {to_text(formula)}")
-        else:
-            self.console.print(Text("Loss", style="bold"))
-            for node in p.nodes:
-                if node.role in ("loss_term", "loss"):
-                    self.console.print(f"  {node.name} = {to_text(node.formula)}")
-        if self.multi:
-            self.console.print(f"  over the batch: the {p.batch} of {p.loss} over {p.n_samples} samples")
-        if p.learning_rate is not None:
-            self.console.print(Text("Training", style="bold"))
-            self.console.print(f"  learning rate η = {p.learning_rate:g}"
-                               + (f"; frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""))
+    def number(self, c: Num) -> str:
+        return self.num(c.value)
 
-    def formula_table(self, first: str, steps: list) -> None:
-        if not self.numeric:
-            t = self.table(first, "formula")
-            for st in steps:
-                t.add_row(st.node, to_text(st.formula))
-            self.console.print(t)
-            return
-        t = self.table(first, "formula", "with numbers", "value")
-        for st in steps:
-            for s in self.samples:
-                label = f"{st.node} [{s + 1}]" if self.multi else st.node
-                sub = to_text(st.formula, self.sol.sample_values(s), self.p)
-                t.add_row(label, to_text(st.formula), sub, self.num(st.values[s]))
-        self.console.print(t)
+    def math(self, c: Math) -> str:
+        return c.text
 
-    def forward(self, steps: list[ForwardStep]) -> None:
-        self.formula_table("node", steps)
+    def formula(self, c: Formula) -> str:
+        text = to_text(c.expr, c.values, self.p)
+        return text if c.value is None else f"{text} = {self.num(c.value)}"
 
-    def losses(self, steps: list[LossStep]) -> None:
-        self.formula_table("term", steps)
+    def sum(self, c: Sum) -> str:
+        parts = " + ".join(self.num(v) for v in c.values)
+        return f"({parts})/{len(c.values)}" if c.mean else parts
 
-    def batch(self, steps: list[BatchLossStep]) -> None:
-        for b in steps:
-            parts = " + ".join(self.num(x) for x in b.per_sample)
-            how = f"({parts})/{len(b.per_sample)}" if b.reduction == "mean" else parts
-            self.console.print(f"  {b.node} over the batch ({b.reduction}) = {how} = {self.num(b.total)}")
+    def in_sample(self, c: InSample) -> str:
+        return f"{self.cell(c.cell)} [{c.sample + 1}]"
 
-    def grads(self, steps: list[GradStep]) -> None:
-        shown = set(map(id, common.shown_grads(self.sol)))
-        steps = [s for s in steps if id(s) in shown]
-        if self.symbolic and self.numeric:
-            self.console.print(Text("The derivation in symbols", style="bold italic"))
-            for kind, group in common.runs(steps):
-                self.grad_table(kind, group, numbers=False)
-            self.console.print(Text("The same with numbers", style="bold italic"))
-        if self.sol.problem.kind == "expression" and self.numeric:
-            self.graph_table(steps)
-            return
-        for kind, group in common.runs(steps):
-            self.grad_table(kind, group, numbers=self.numeric)
+    def sample_key(self, c: SampleKey) -> str:
+        return ""  # the [s] tags and the "sample s" columns name the samples themselves
 
-    def grad_table(self, kind: str, steps: list[GradStep], numbers: bool) -> None:
-        loss = self.sol.problem.loss
-        self.console.print(Text(common.kind_title(self.sol, kind), style="bold"))
-        if not numbers:
-            t = self.table("quantity", "chain rule")
-            for st in steps:
-                t.add_row(common.grad_text(loss, st.node), common.chain_text(self.sol, st.terms))
-            self.console.print(t)
-            return
-        t = self.table("quantity", "chain rule", "with numbers", "value")
-        for st in steps:
-            symbols = common.chain_text(self.sol, st.terms)
-            for s in self.samples:
-                label = common.grad_text(loss, st.node) + (f" [{s + 1}]" if self.multi else "")
-                numbers = common.chain_text(self.sol, st.terms, s, self.p)
-                t.add_row(label, symbols, numbers, self.num(st.values[s]))
-            if self.multi and kind == "param":
-                per = " + ".join(self.num(x) for x in st.values)
-                t.add_row(f"{common.grad_text(loss, st.node)}", "sum over samples", per, self.num(st.total))
-        self.console.print(t)
+    def join(self, c: Join) -> str:
+        return c.sep.join(self.cell(part) for part in c.parts)
 
-    def graph_table(self, steps: list[GradStep]) -> None:
-        """cs231n style: node, local gradient, upstream, downstream = local × upstream; sums per node."""
-        loss = self.sol.problem.loss
-        t = self.table("node", "via", "local ∂via/∂node", "upstream", "downstream")
-        for st in steps:
-            for s in self.samples:
-                tag = f" [{s + 1}]" if self.multi else ""
-                for term in st.terms:
-                    local = f"{to_text(term.local)} = {self.num(term.local_values[s])}"
-                    t.add_row(st.node + tag, term.via, local, self.num(term.upstream[s]),
-                              self.num(term.contribution[s]))
-                if len(st.terms) > 1:
-                    parts = " + ".join(self.num(term.contribution[s]) for term in st.terms)
-                    t.add_row(st.node + tag, "all paths", "", "sum", f"{parts} = {self.num(st.values[s])}")
-        self.console.print(t)
-        self.console.print(Text("Gradient", style="bold"))
-        for st in steps:
-            if st.kind == "input":
-                values = ", ".join(self.num(x) for x in st.values)
-                self.console.print(f"  {common.grad_text(loss, st.node)} = {values}")
 
-    def updates(self, steps: list[UpdateStep]) -> None:
-        t = self.table("parameter", "old", "gradient", "old − η·gradient", "new")
-        for st in steps:
-            if st.frozen:
-                t.add_row(st.param, self.num(st.old), self.num(st.grad),
-                          "frozen: not updated", self.num(st.new))
-            else:
-                work = f"{self.num(st.old)} − {st.learning_rate:g}·{self._paren(st.grad)}"
-                t.add_row(st.param, self.num(st.old), self.num(st.grad), work, self.num(st.new))
-        self.console.print(t)
-
-    def _paren(self, v: float) -> str:
-        return f"({self.num(v)})" if v < 0 else self.num(v)
-
-    def after(self, steps: list[LossAfterStep]) -> None:
-        step = steps[0]
-        change = step.after - step.before
-        self.console.print(f"  {step.node}: {self.num(step.before)} → {self.num(step.after)} "
-                           f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")
+BLOCKS: dict[type, Callable] = {
+    Title: _Terminal.title, Paragraph: _Terminal.paragraph, Subheading: _Terminal.subheading, Note: _Terminal.note,
+    Table: _Terminal.table, Derivation: _Terminal.derivation, Definitions: _Terminal.definitions,
+    Diagram: _Terminal.diagram, BatchTotal: _Terminal.batch_total, LossChange: _Terminal.loss_change,
+}
+ROWS: dict[type, Callable] = {Equation: _Terminal.equation, SampleSum: _Terminal.sample_sum}
+CELLS: dict[type, Callable] = {
+    Text: _Terminal.text, Name: _Terminal.name, Grad: _Terminal.grad, Num: _Terminal.number, Math: _Terminal.math,
+    Formula: _Terminal.formula, Sum: _Terminal.sum, InSample: _Terminal.in_sample, SampleKey: _Terminal.sample_key,
+    Join: _Terminal.join,
+}

@@ -1,0 +1,133 @@
+"""The backward pass laid out: chain-rule equations run by run, or the cs231n table of an expression."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from ..formula.printing import to_text
+from ..formula.tree import Const, Expr, Var, mul
+from ..solution import ChainTerm, GradStep, Solution
+from .blocks import Block, Column, Definitions, Derivation, Equation, Rows, SampleSum, Subheading, Table
+from .cells import Cell, Formula, Grad, InSample, Join, Name, Num, Sum, Text, grad_latex, grad_text
+
+if TYPE_CHECKING:
+    from .layout import Context
+
+KIND_TITLES = {
+    "loss_term": "∂{L}/∂(each loss term)",
+    "output": "∂{L}/∂ŷ for each output",
+    "z": "δ = ∂{L}/∂z for each neuron",
+    "a": "∂{L}/∂a for each hidden neuron, summed over its paths",
+    "node": "∂{L}/∂(node) for the other nodes",
+    "loss": "∂{L}/∂(loss)",
+    "param": "∂{L}/∂p for each parameter",
+    "input": "∂{L}/∂x for each input",
+}
+
+GRAPH_COLUMNS = (Column("node"), Column("via"), Column("local ∂via/∂node"), Column("upstream", numeric=True),
+                 Column("downstream", numeric=True))
+GRAPH_CAPTION = (Text("Each path: downstream = local gradient × upstream; a node used on several paths"),
+                 Text("gets the sum of its paths."))
+
+
+def _shown(sol: Solution, step: GradStep) -> bool:
+    """Whether a worked solution shows a grad step: inputs only when there are no parameters."""
+    return step.kind != "input" or not sol.problem.params
+
+
+def shown_grads(sol: Solution) -> list[GradStep]:
+    """The grad steps a worked solution shows."""
+    return [s for s in sol.of(GradStep) if _shown(sol, s)]
+
+
+def grads(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
+    """The backward pass: runs of equations by kind, or the cs231n table of an expression with numbers."""
+    sol, numeric = ctx.sol, ctx.n > 0
+    shown = [s for s in steps if _shown(sol, s)]
+    blocks: list[Block] = []
+    if ctx.symbolic and numeric:
+        blocks += [Subheading("The derivation in symbols"), *_runs(ctx, shown, numbers=False),
+                   Subheading("The same with numbers")]
+    if sol.problem.kind == "expression" and numeric:
+        return blocks + _graph(ctx, shown)
+    return blocks + _runs(ctx, shown, numbers=numeric)
+
+
+def _runs(ctx: Context, steps: Sequence[GradStep], numbers: bool) -> list[Block]:
+    """One derivation per run of grad steps of one kind; a batch sums each ∂L/∂p over its samples."""
+    sol, loss = ctx.sol, ctx.problem.loss
+    out: list[Block] = []
+    for kind, run in groupby(steps, key=lambda s: s.kind):
+        rows: list[Equation | SampleSum] = []
+        for st in run:
+            lhs = Grad(loss, st.node)
+            samples = range(ctx.n) if numbers else range(0)
+            rows.append(Equation(lhs, chain(sol, st.terms), tuple(chain(sol, st.terms, s) for s in samples),
+                                 st.values if numbers else ()))
+            if numbers and ctx.multi and kind == "param" and st.total is not None:
+                rows.append(SampleSum(lhs, Sum(st.values), st.total))
+        out.append(Derivation(("quantity", "chain rule"), tuple(rows), title=KIND_TITLES[kind].format(L=loss)))
+    return out
+
+
+def _graph(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
+    """cs231n style: one row per path, downstream = local × upstream, and the sum of a node's paths."""
+    p = ctx.problem
+    rows: list[tuple[Cell, ...]] = []
+    for st in steps:
+        for s in range(ctx.n):
+            node = InSample(Name(st.node), s) if ctx.multi else Name(st.node)
+            for t in st.terms:
+                local = Formula((t.local,), symbols=p.symbols, value=t.local_values[s])
+                rows.append((node, Name(t.via), local, Num(t.upstream[s]), Num(t.contribution[s])))
+            if len(st.terms) > 1:
+                paths = Join((Sum(tuple(t.contribution[s] for t in st.terms)), Text(" = "), Num(st.values[s])))
+                rows.append((node, Text("all paths"), Text(""), Text("sum"), paths))
+    gradient = tuple((Grad(p.loss, st.node), Join(tuple(Num(v) for v in st.values), ", "))
+                     for st in steps if st.kind == "input")
+    return [Table(GRAPH_COLUMNS, (Rows(tuple(rows)),), caption=GRAPH_CAPTION),
+            Definitions("Gradient", gradient, together=False)]
+
+
+def _is_one(expr: Expr) -> bool:
+    """Whether a local partial is the constant 1 (a pass-through)."""
+    return isinstance(expr, Const) and expr.value == 1.0
+
+
+def _up_name(sol: Solution, term: ChainTerm) -> str | None:
+    """How the upstream factor is written: ∂L/∂via, 1/N for the batch mean, or None for 1."""
+    if term.via != sol.problem.loss:
+        return grad_text(sol.problem.loss, term.via)
+    return f"1/{sol.problem.n_samples}" if sol.problem.n_samples > 1 and sol.problem.batch == "mean" else None
+
+
+def _up_latex(sol: Solution, term: ChainTerm) -> str:
+    if term.via != sol.problem.loss:
+        return grad_latex(sol.problem.loss, term.via, sol.problem.symbols)
+    return f"\\frac{{1}}{{{sol.problem.n_samples}}}"
+
+
+def _term_expr(sol: Solution, term: ChainTerm) -> Expr:
+    """upstream · local as one formula, the upstream written as a name like ∂L/∂via."""
+    name = _up_name(sol, term)
+    if name is None:
+        return term.local
+    return Var(name) if _is_one(term.local) else mul(Var(name), term.local)
+
+
+def chain(sol: Solution, terms: Sequence[ChainTerm], sample: int | None = None) -> Formula:
+    """Σ upstream · local, one term per path: in symbols, or with the numbers of one sample."""
+    symbols = dict(sol.problem.symbols)
+    symbols.update({_up_name(sol, t): _up_latex(sol, t) for t in terms if _up_name(sol, t)})
+    values = None
+    if sample is not None:
+        values = sol.sample_values(sample)
+        values.update({name: t.upstream[sample] for t in terms if (name := _up_name(sol, t))})
+    return Formula(tuple(_term_expr(sol, t) for t in terms), values, symbols)
+
+
+def chain_text(sol: Solution, terms: Sequence[ChainTerm], sample: int | None = None, precision: int = 4) -> str:
+    """Σ upstream · local as the terminal prints it."""
+    formula = chain(sol, terms, sample)
+    return to_text(formula.expr, formula.values, precision)
