@@ -53,7 +53,8 @@ def problem_from_doc(doc, file: str) -> Problem:
         built = _network(doc, top, list(inputs))
         outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top,
                                                            built, targets, t_origins)
-        built.nodes.extend(loss_nodes)
+        for n in loss_nodes:
+            built.add_node(n.name, n.formula, n.origin, n.role)
     nodes = _order(built, inputs, targets, params, top)
     param_objs = _merge_params(built, params, top, numeric)
     lr, frozen = _training(doc, top, param_objs, required=numeric and not expression)
@@ -264,12 +265,11 @@ def _user_names(cycle: list, nodes: dict) -> list:
 
 def _order(built: Built, inputs: dict, targets: dict, params: dict, top: Origin) -> list:
     """Nodes in evaluation order; undefined names and cycles are errors."""
-    nodes = {}
+    nodes = {n.name: n for n in built.nodes}  # distinct: Built.add_node refuses a name twice
     for n in built.nodes:
-        if n.name in nodes or n.name in inputs or n.name in targets or n.name in params \
-                or n.name in built.values or n.name in built.uses:
+        if n.name in inputs or n.name in targets or n.name in params or n.name in built.values \
+                or n.name in built.uses:
             raise ProblemError(n.origin, f"name '{n.name}' is defined twice", "each name defined once")
-        nodes[n.name] = n
     leaves = set(inputs) | set(targets) | set(params) | set(built.values) | set(built.uses)
     known = leaves | set(nodes)
     for n in built.nodes:

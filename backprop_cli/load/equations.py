@@ -1,13 +1,13 @@
 """The equations form of a network: one named node per formula, h1: sigmoid(w21*x2 + B)."""
 from __future__ import annotations
 
-from . import validate as v
 from ..errors import Origin
-from ..formula.tree import Call, Var, free_names
-from ..model import Layer, Node
-from .builder import Built
 from ..formula.parse import parse_formula
 from ..formula.registry import REGISTRY
+from ..formula.tree import Call, Var, free_names
+from ..model import Layer, Node
+from . import validate as v
+from .builder import Built, NeuronSpec
 
 
 def build_equations(spec, origin: Origin) -> Built:
@@ -21,11 +21,11 @@ def build_equations(spec, origin: Origin) -> Built:
         fn = REGISTRY[formula.fn] if isinstance(formula, Call) else None
         if fn is not None and fn.kind == "activation" and fn.name != "softmax" \
                 and not isinstance(formula.args[0], Var):
-            z = f"z_{name}"
-            b.nodes.append(Node(z, formula.args[0], "z", eo, name))
-            formula = Call(formula.fn, (Var(z),), formula.params)
+            b.add_neuron(NeuronSpec(z=f"z_{name}", a=name, activation=fn.name, params=formula.params,
+                                    terms=(formula.args[0],), origin=eo))
+            continue
         role = "a" if fn is not None and fn.kind == "activation" else "node"
-        b.nodes.append(Node(name, formula, role, eo, name if role == "a" else None))
+        b.add_node(name, formula, eo, role, name if role == "a" else None)
     # A node an activation is taken of is that neuron's z.
     zs = {n.formula.args[0].name: n.name for n in b.nodes if n.role == "a" and n.formula.fn != "softmax"
           and isinstance(n.formula.args[0], Var)}

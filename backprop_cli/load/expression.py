@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import re
 
-from . import validate as v
 from ..errors import Origin, ProblemError
-from ..formula.tree import Call, Expr, Var, free_names, substitute
-from ..model import Layer, Node
-from .builder import Built
 from ..formula.parse import parse_formula
+from ..formula.tree import Call, Expr, Var, free_names, substitute
+from ..model import Layer
+from . import validate as v
+from .builder import Built
 
-_STEP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+)$", re.S)
+_STEP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+)$", re.DOTALL)
 
 
 def _steps(spec, origin: Origin) -> list[tuple[str, str, Origin]]:
@@ -65,7 +65,7 @@ def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
         while node_name in given:
             node_name += "'"
         given.add(node_name)
-        b.nodes.append(Node(node_name, top, "node", so))
+        b.add_node(node_name, top, so)
         b.definitions.append((node_name, formula))
         binding[name] = node_name
         last = node_name
@@ -82,7 +82,7 @@ def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
         if isinstance(arg, Call):
             inner = _split(arg, origin, b, fresh)
             name = fresh()
-            b.nodes.append(Node(name, inner, "node", origin))
+            b.add_node(name, inner, origin)
             args.append(Var(name))
         else:
             args.append(arg)

@@ -1,11 +1,10 @@
 """The layers form of a network: dense layers, each with a weight matrix of stated orientation."""
 from __future__ import annotations
 
-from . import validate as v
 from ..errors import Origin, ProblemError
 from ..formula.tree import Var, mul
-from ..model import Layer
-from .builder import Built, activation_call, add_neurons, layer_activation_text
+from . import validate as v
+from .builder import Built, NeuronSpec, activation_call
 
 ORIENTATIONS = ("inputs_by_neurons", "neurons_by_inputs")
 
@@ -37,22 +36,20 @@ def build_layers(spec, origin: Origin, inputs: list) -> Built:
         acts = _layer_activations(layer["activation"], v.at(layer, "activation", lo), len(names))
         weights = _weights(layer["weights"], v.at(layer, "weights", lo), li + 1, len(srcs), len(names))
         biases = _biases(layer.get("bias"), v.at(layer, "bias", lo), len(names))
-        z_terms = []
+        zs = tuple(z for z, _ in names)
+        neurons_o = v.at(layer, "neurons", lo)
+        specs = []
         for j, (z, a) in enumerate(names):
             terms = []
             for i, src in enumerate(srcs):
                 wname, value, wo = weights[i][j]
                 b.param(wname, value, wo, (src, a))
                 terms.append(mul(Var(wname), Var(src)))
-            if biases[j]:
-                b.param(biases[j], None, v.at(layer, "bias", lo), ("1", a))
-                terms.append(Var(biases[j]))
-            z_terms.append(terms)
-        group = tuple(Var(z) for z, _ in names)
-        add_neurons(b, [z for z, _ in names], [a for _, a in names], acts, lambda k: group, z_terms,
-                 lambda k: v.at(neurons, k, v.at(layer, "neurons", lo)))
-        label = v.text(layer.get("name", f"layer {li + 1}"), v.at(layer, "name", lo))
-        b.layers.append(Layer(label, tuple(a for _, a in names), layer_activation_text(acts)))
+            spec = NeuronSpec(z=z, a=a, activation=acts[j][0], params=acts[j][1], terms=tuple(terms),
+                              bias=biases[j], group=zs, origin=v.at(neurons, j, neurons_o))
+            b.add_neuron(spec)
+            specs.append(spec)
+        b.add_layer(v.text(layer.get("name", f"layer {li + 1}"), v.at(layer, "name", lo)), specs)
         prev = [a for _, a in names]
     b.sinks = prev
     return b
