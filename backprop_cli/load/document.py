@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import validate as v
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import Call, Var, free_names
-from .loss import build_loss
-from ..model import Param, Problem
+from ..model import CycleError, Param, Problem, node_depths
+from . import validate as v
 from .builder import Built
 from .layers import build_layers  # the other forms are imported when a file uses them
+from .loss import build_loss
 
 FORMS = ("layers", "edges", "equations")
 from .yamlreader import load_yaml_file, load_yaml_text
@@ -277,21 +277,8 @@ def _order(built: Built, inputs: dict, targets: dict, params: dict, top: Origin)
             if ref not in known:
                 raise ProblemError(n.origin, f"'{ref}' is not defined",
                                    "an input, target, parameter or node name", suggest(ref, known))
-    order: list = []
-    state: dict = {}
-
-    def visit(name: str, path: tuple) -> None:
-        if name not in nodes or state.get(name) == "done":
-            return
-        if state.get(name) == "open":
-            cycle = _user_names([*path[path.index(name):], name], nodes)
-            raise ProblemError(nodes[name].origin, f"cycle: {' -> '.join(cycle)}", "formulas without cycles")
-        state[name] = "open"
-        for ref in free_names(nodes[name].formula):
-            visit(ref, (*path, name))
-        state[name] = "done"
-        order.append(nodes[name])
-
-    for name in nodes:
-        visit(name, ())
-    return order
+    try:
+        return [nodes[name] for name in node_depths(built.nodes)]  # node_depths lists them in evaluation order
+    except CycleError as exc:
+        raise ProblemError(nodes[exc.cycle[0]].origin, f"cycle: {' -> '.join(_user_names(list(exc.cycle), nodes))}",
+                           "formulas without cycles") from None

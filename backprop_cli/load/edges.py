@@ -6,6 +6,7 @@ import re
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import Var, mul
+from ..model import CycleError, node_depths
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_call
 
@@ -51,7 +52,12 @@ def build_edges(neurons_spec, edges_spec, origin_n: Origin, origin_e: Origin, in
         neurons[a] = dataclasses.replace(n, terms=tuple(terms[a]), group=tuple(groups.get(group_of[a], ())))
         b.add_neuron(neurons[a])
     b.sinks = [a for a in neurons if a not in feeds]
-    depth = _depths(list(neurons), neurons, inputs)
+    try:
+        node_depth = node_depths(b.nodes, flat=("z",))
+    except CycleError as exc:
+        n = next(n for n in b.nodes if n.name == exc.cycle[0])
+        raise ProblemError(n.origin, f"cycle through neuron '{n.neuron}'", "edges that only go forward") from None
+    depth = {a: node_depth[a] for a in neurons}
     for d in sorted(set(depth.values())):
         b.add_layer(f"layer {d}", [n for a, n in neurons.items() if depth[a] == d])
     return b
@@ -75,22 +81,3 @@ def _edge(item, io: Origin, neurons: dict, inputs: list) -> tuple[str, str, floa
     except ValueError:
         raise ProblemError(io, f"edge value {value!r} is not a number", "a number") from None
     return src, dst, v.number(number, io)
-
-
-def _depths(names: list, neurons: dict, inputs: list) -> dict:
-    """The layer of each neuron: one more than its deepest source (inputs are layer 0)."""
-    depth: dict = {}
-
-    def of(a, seen=()):
-        if a in inputs or a not in neurons:
-            return 0
-        if a in seen:
-            raise ProblemError(neurons[a].origin, f"cycle through neuron '{a}'", "edges that only go forward")
-        if a not in depth:
-            srcs = [t.args[1].name for t in neurons[a].terms]
-            depth[a] = 1 + max((of(s, (*seen, a)) for s in srcs), default=0)
-        return depth[a]
-
-    for a in names:
-        of(a)
-    return depth

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ..errors import Origin
 from ..formula.parse import parse_formula
 from ..formula.registry import REGISTRY
-from ..formula.tree import Call, Var, free_names
-from ..model import Layer, Node
+from ..formula.tree import Call, Var
+from ..model import CycleError, Layer, Node, node_depths
 from . import validate as v
 from .builder import Built, NeuronSpec
 
@@ -40,21 +40,11 @@ def build_equations(spec, origin: Origin) -> Built:
 
 def _equation_layers(nodes: list) -> list:
     """Layers for the picture: activations and other nodes grouped by depth (a z adds no depth)."""
-    defined = {n.name: n for n in nodes}
-    depth: dict = {}
-
-    def of(name: str, seen: tuple = ()) -> int:
-        if name not in defined or name in seen:
-            return 0
-        if name not in depth:
-            node = defined[name]
-            below = max((of(r, (*seen, name)) for r in free_names(node.formula)), default=0)
-            depth[name] = below + (0 if node.role == "z" else 1)
-        return depth[name]
-
+    try:
+        depth = node_depths(nodes, flat=("z",))
+    except CycleError:
+        return []  # ordering the nodes reports the cycle, in the names the user wrote
     shown = [n for n in nodes if n.role != "z"]
-    for n in shown:
-        of(n.name)
     layers = []
     for d in sorted({depth[n.name] for n in shown}):
         group = [n for n in shown if depth[n.name] == d]

@@ -6,7 +6,7 @@ import re
 from ..errors import Origin, ProblemError
 from ..formula.parse import parse_formula
 from ..formula.tree import Call, Expr, Var, free_names, substitute
-from ..model import Layer
+from ..model import CycleError, Layer, node_depths
 from . import validate as v
 from .builder import Built
 
@@ -91,9 +91,10 @@ def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
 
 def _graph_layers(nodes: list) -> list:
     """The computational graph for the picture: each node with what it is computed from."""
-    depth: dict = {}
-    for n in nodes:
-        depth[n.name] = 1 + max((depth.get(r, 0) for r in free_names(n.formula)), default=0)
+    try:
+        depth = node_depths(nodes)
+    except CycleError:
+        return []  # ordering the nodes reports the cycle
     layers = []
     for d in sorted(set(depth.values())):
         group = [n for n in nodes if depth[n.name] == d]

@@ -1,11 +1,11 @@
 """The loss section: built-in losses with their normalisation spelled out, or a formula."""
 from __future__ import annotations
 
-from . import validate as v
 from ..errors import Origin, ProblemError, one_of, suggest
+from ..formula.registry import names_of
 from ..formula.tree import Call, Const, Var, add, div, mul
 from ..model import Node
-from ..formula.registry import names_of
+from . import validate as v
 
 REDUCTIONS = ("sum", "mean")
 _COMPONENT_KEYS = ["type", "factor", "reduction", "terms", "weight"]

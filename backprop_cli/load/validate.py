@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from .yamlreader import LineDict, LineList
