@@ -42,7 +42,7 @@ class Built:
     """What a network section compiles to."""
 
     nodes: list = field(default_factory=list)
-    values: dict = field(default_factory=dict)  # param -> (value, origin), values given inline
+    values: dict = field(default_factory=dict)  # param -> (value, origin): the first value given for it
     uses: dict = field(default_factory=dict)  # param -> [(from, to)]
     layers: list = field(default_factory=list)
     sinks: list = field(default_factory=list)  # neurons whose activation feeds no other neuron
@@ -50,7 +50,7 @@ class Built:
     names: set = field(default_factory=set)  # of the nodes
 
     def param(self, name: str, value: float | None, origin: Origin, use: tuple | None) -> None:
-        """Record a parameter use; a value given twice must agree."""
+        """Record a parameter's value (a second one must agree with the first) and what it weights."""
         if value is not None:
             old = self.values.get(name)
             if old is not None and old[0] != value:

@@ -46,11 +46,13 @@ def problem_from_doc(doc, file: str) -> Problem:
                         or any(x is not None for x, _ in params.values())):
         raise ProblemError(top, "some names have values and others do not",
                            "numbers for every input, target and parameter, or names only (a symbolic problem)")
+    # The values in params: come first, so Built.param checks each later value of a parameter against them.
+    built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None})
     if expression:
-        built, loss_name = _expression(doc, top, list(inputs))
+        built, loss_name = _expression(built, doc, top, list(inputs))
         outputs, batch = [], "mean"
     else:
-        built = _network(doc, top, list(inputs))
+        _network(built, doc, top, list(inputs))
         outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top,
                                                            built, targets, t_origins)
         for n in loss_nodes:
@@ -100,14 +102,14 @@ def _training(doc, top: Origin, params: dict, required: bool) -> tuple[float | N
     return lr, frozen
 
 
-def _expression(doc, top: Origin, inputs: list) -> tuple[Built, str]:
+def _expression(built: Built, doc, top: Origin, inputs: list) -> tuple[Built, str]:
     for k in ("loss", "outputs", "layers", "neurons", "edges", "equations"):
         if k in doc:
             raise ProblemError(v.at(doc, k, top), f"'{k}' does not belong in an expression problem",
                                "inputs, expression and optionally output")
     from .expression import build_expression
 
-    built, last = build_expression(doc["expression"], v.at(doc, "expression", top), inputs)
+    built, last = build_expression(built, doc["expression"], v.at(doc, "expression", top), inputs)
     if "output" not in doc:
         return built, last
     oo = v.at(doc, "output", top)
@@ -178,7 +180,7 @@ def _params(doc, top: Origin) -> dict:
     return {k: (x, v.at(doc["params"], k, po)) for k, x in _values(doc["params"], po, "parameter").items()}
 
 
-def _network(doc, top: Origin, inputs: list) -> Built:
+def _network(b: Built, doc, top: Origin, inputs: list) -> Built:
     present = [k for k in FORMS if k in doc]
     if "neurons" in doc and "edges" not in doc:
         raise ProblemError(v.at(doc, "neurons", top), "'neurons' without 'edges'", "edges: {w1: x1 -> h1 = 0.5}")
@@ -188,18 +190,18 @@ def _network(doc, top: Origin, inputs: list) -> Built:
                            "exactly one of layers, edges (with neurons), or equations")
     form = present[0]
     if form == "layers":
-        return build_layers(doc["layers"], v.at(doc, "layers", top), inputs)
+        return build_layers(b, doc["layers"], v.at(doc, "layers", top), inputs)
     if form == "edges":
         if "neurons" not in doc:
             raise ProblemError(v.at(doc, "edges", top), "'edges' without 'neurons'",
                                "neurons: {h1: {activation: sigmoid}}")
         from .edges import build_edges
 
-        return build_edges(doc["neurons"], doc["edges"], v.at(doc, "neurons", top), v.at(doc, "edges", top),
+        return build_edges(b, doc["neurons"], doc["edges"], v.at(doc, "neurons", top), v.at(doc, "edges", top),
                            inputs)
     from .equations import build_equations
 
-    return build_equations(doc["equations"], v.at(doc, "equations", top))
+    return build_equations(b, doc["equations"], v.at(doc, "equations", top))
 
 
 def _merge_params(built: Built, params: dict, top: Origin, numeric: bool) -> dict:
@@ -211,18 +213,13 @@ def _merge_params(built: Built, params: dict, top: Origin, numeric: bool) -> dic
     names = [r for r in dict.fromkeys([*first_use, *params, *built.values, *built.uses])
              if r in params or r in built.values or r in built.uses]
     for name in names:
-        inline = built.values.get(name)
-        given = params.get(name)
-        if inline and given and inline[0] != given[0]:
-            raise ProblemError(given[1], f"parameter '{name}' is given two values, {given[0]:g} and "
-                                         f"{inline[0]:g} (line {inline[1].line})", "one value per parameter")
-        source = given or inline
+        source = built.values.get(name) or params.get(name)  # params: holds (None, origin) in a symbolic problem
         if source is None and not numeric:
             source = (None, built_origin(built, name) or top)
         if source is None:
             raise ProblemError(built_origin(built, name) or top, f"parameter '{name}' has no value",
                                f"a value in params: ({name}: 0.5) or on its edge")
-        if name not in used and name not in built.values:
+        if name not in used:
             raise ProblemError(source[1], f"parameter '{name}' is not used anywhere",
                                "every parameter to appear in the network or loss")
         uses = built.uses.get(name) or [u for n in built.nodes if name in free_names(n.formula)

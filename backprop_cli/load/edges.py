@@ -13,9 +13,8 @@ from .builder import Built, NeuronSpec, activation_call
 _EDGE = re.compile(r"^\s*([A-Za-z]\w*)\s*->\s*([A-Za-z]\w*)\s*(?:=\s*(\S+))?\s*$")
 
 
-def build_edges(neurons_spec, edges_spec, origin_n: Origin, origin_e: Origin, inputs: list) -> Built:
+def build_edges(b: Built, neurons_spec, edges_spec, origin_n: Origin, origin_e: Origin, inputs: list) -> Built:
     """neurons: {name: {activation, z, bias, group}} and edges: {w5: 'h1 -> o1 = 0.40'}."""
-    b = Built()
     v.mapping(neurons_spec, origin_n)
     v.mapping(edges_spec, origin_e)
     neurons: dict[str, NeuronSpec] = {}

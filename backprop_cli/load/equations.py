@@ -10,9 +10,8 @@ from . import validate as v
 from .builder import Built, NeuronSpec
 
 
-def build_equations(spec, origin: Origin) -> Built:
+def build_equations(b: Built, spec, origin: Origin) -> Built:
     """equations: {name: formula}; a top-level activation of a compound argument gets its own z node."""
-    b = Built()
     v.mapping(spec, origin, "a mapping of name: formula")
     for name, source in spec.items():
         eo = v.at(spec, name, origin)

@@ -37,9 +37,8 @@ def _steps(spec, origin: Origin) -> list[tuple[str, str, Origin]]:
     return out
 
 
-def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
+def build_expression(b: Built, spec, origin: Origin, inputs: list) -> tuple[Built, str]:
     """The graph of an expression problem, and the name of its output node."""
-    b = Built()
     taken = set(inputs)
     binding: dict = {}  # user name -> node currently holding it (c = c + 1 rebinds c to c')
     given = set(inputs)  # every name an input or node already has: a rebinding needs a new one (c, c', c'')

@@ -18,9 +18,8 @@ def _neuron_names(spec, origin: Origin) -> tuple[str, str]:
     return f"z_{a}", a
 
 
-def build_layers(spec, origin: Origin, inputs: list) -> Built:
+def build_layers(b: Built, spec, origin: Origin, inputs: list) -> Built:
     """layers: a list of dense layers, each with a weight matrix of stated orientation."""
-    b = Built()
     prev = list(inputs)
     for li, layer in enumerate(v.listing(spec, origin)):
         lo = v.at(spec, li, origin)
