@@ -5,22 +5,21 @@ Checks run in a fixed order: a value's type, then unknown keys, required keys, t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from . import validate as v
 from .spec import Choice, Defined, Spec
 
 
-@dataclass(frozen=True)
-class Mapping(Spec):
+class Mapping(NamedTuple):
     """A mapping with a fixed set of keys."""
 
     keys: dict  # key -> Spec, in the order the values are checked
     required: tuple = ()
     rules: tuple = ()  # rules.Rule, checked in order before the values
     what: str = "a mapping"
-    docs: dict = field(default_factory=dict)  # key -> description, for editors
+    docs: dict | None = None  # key -> description, for editors
 
     def check(self, value, origin: Origin) -> None:
         m = v.mapping(value, origin, self.what)
@@ -35,7 +34,7 @@ class Mapping(Spec):
         props = {}
         for k, spec in self.keys.items():
             props[k] = spec.schema(defs)
-            if k in self.docs:
+            if self.docs and k in self.docs:
                 props[k] = {**props[k], "description": self.docs[k]}
         out: dict = {"type": "object", "properties": props, "additionalProperties": False}
         if self.required:
@@ -45,8 +44,7 @@ class Mapping(Spec):
         return out
 
 
-@dataclass(frozen=True)
-class MapOf(Spec):
+class MapOf(NamedTuple):
     """A mapping of any number of keys of one kind to values of one kind."""
 
     key: Spec | None  # None: any key
@@ -75,8 +73,7 @@ class MapOf(Spec):
         return out
 
 
-@dataclass(frozen=True)
-class ListOf(Spec):
+class ListOf(NamedTuple):
     """A list of items of one kind."""
 
     item: Spec
@@ -103,8 +100,7 @@ class ListOf(Spec):
         return out
 
 
-@dataclass(frozen=True)
-class Either(Spec):
+class Either(NamedTuple):
     """One of several kinds, told apart by the YAML type of the value (list, mapping, string)."""
 
     branches: tuple  # ((type, Spec), …): the first whose type the value has checks it
@@ -121,12 +117,11 @@ class Either(Spec):
         self.otherwise.check(value, origin)
 
     def schema(self, defs: dict) -> dict:
-        specs = [spec for _, spec in self.branches] + ([self.otherwise] if self.otherwise else [])
+        specs = [spec for _, spec in self.branches] + ([self.otherwise] if self.otherwise is not None else [])
         return {"anyOf": [spec.schema(defs) for spec in specs]}
 
 
-@dataclass(frozen=True)
-class Variants(Spec):
+class Variants(NamedTuple):
     """A mapping that takes one of several forms, chosen by which one of their keys it has."""
 
     cases: dict  # key -> Mapping that requires that key
@@ -146,8 +141,7 @@ class Variants(Spec):
         return {"type": "object", "oneOf": [case.schema(defs) for case in self.cases.values()]}
 
 
-@dataclass(frozen=True)
-class SingleEntry(Spec):
+class SingleEntry(NamedTuple):
     """A mapping of exactly one key to one value, both checked at the mapping's own place."""
 
     key: Spec
@@ -167,8 +161,7 @@ class SingleEntry(Spec):
                 "propertyNames": self.key.schema(defs), "additionalProperties": self.value.schema(defs)}
 
 
-@dataclass(frozen=True)
-class Parameters(Spec):
+class Parameters(NamedTuple):
     """{name: leaky_relu, slope: 0.1}: a registry function by name, and its keyword parameters."""
 
     function: Choice | Defined  # the names allowed

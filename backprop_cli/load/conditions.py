@@ -6,23 +6,20 @@ other values both the loader and the schema refuse the document anyway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 
-class Condition:
-    """Something a mapping (or a list item) may satisfy."""
+class Condition(Protocol):
+    """Something a mapping (or a list item) may satisfy; conditions are NamedTuples, as specs are."""
 
     def holds(self, value) -> bool:
         """Whether value satisfies it."""
-        raise NotImplementedError
 
     def schema(self, defs: dict) -> dict:
         """The JSON Schema that values satisfying it match."""
-        raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class Has(Condition):
+class Has(NamedTuple):
     """The mapping has the key."""
 
     key: str
@@ -34,8 +31,7 @@ class Has(Condition):
         return {"required": [self.key]}
 
 
-@dataclass(frozen=True)
-class NonEmpty(Condition):
+class NonEmpty(NamedTuple):
     """The mapping's key holds a non-empty list (kind list) or mapping (kind dict)."""
 
     key: str
@@ -49,8 +45,7 @@ class NonEmpty(Condition):
         return {"required": [self.key], "properties": {self.key: inner}}
 
 
-@dataclass(frozen=True)
-class In(Condition):
+class In(NamedTuple):
     """The mapping's key holds one of these words (a callable reads them from the registry)."""
 
     key: str
@@ -67,8 +62,7 @@ class In(Condition):
         return {"required": [self.key], "properties": {self.key: {"enum": self.values()}}}
 
 
-@dataclass(frozen=True)
-class Inside(Condition):
+class Inside(NamedTuple):
     """The mapping's key holds a mapping that satisfies the condition."""
 
     key: str
@@ -83,8 +77,7 @@ class Inside(Condition):
                 "properties": {self.key: {"type": "object", "allOf": [self.condition.schema(defs)]}}}
 
 
-@dataclass(frozen=True)
-class Contains(Condition):
+class Contains(NamedTuple):
     """The mapping's key holds a list with an item that satisfies the condition."""
 
     key: str
@@ -99,8 +92,7 @@ class Contains(Condition):
                 "properties": {self.key: {"type": "array", "contains": self.condition.schema(defs)}}}
 
 
-@dataclass(frozen=True)
-class Named(Condition):
+class Named(NamedTuple):
     """A function given by name, as 'softmax' or as {name: softmax, …}."""
 
     name: str
@@ -113,8 +105,7 @@ class Named(Condition):
                           {"type": "object", "required": ["name"], "properties": {"name": {"const": self.name}}}]}
 
 
-@dataclass(frozen=True)
-class AnyOf(Condition):
+class AnyOf(NamedTuple):
     """At least one of the conditions holds."""
 
     conditions: tuple
@@ -126,8 +117,7 @@ class AnyOf(Condition):
         return {"anyOf": [c.schema(defs) for c in self.conditions]}
 
 
-@dataclass(frozen=True)
-class AllOf(Condition):
+class AllOf(NamedTuple):
     """Every one of the conditions holds."""
 
     conditions: tuple
@@ -139,8 +129,7 @@ class AllOf(Condition):
         return {"allOf": [c.schema(defs) for c in self.conditions]}
 
 
-@dataclass(frozen=True)
-class Not(Condition):
+class Not(NamedTuple):
     """The condition does not hold."""
 
     condition: Condition
@@ -152,8 +141,7 @@ class Not(Condition):
         return {"not": self.condition.schema(defs)}
 
 
-@dataclass(frozen=True)
-class Called(Condition):
+class Called(NamedTuple):
     """A condition shared under a name: one entry of the schema's $defs."""
 
     name: str

@@ -1,7 +1,7 @@
 """Which keys go together: the rules a Mapping or a list checks, each with its message and its schema."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from ..errors import Origin, ProblemError
 from . import validate as v
@@ -9,20 +9,17 @@ from .conditions import Condition
 from .imperative import BeyondSchema
 
 
-class Rule:
-    """A check on a whole mapping (or list) that one key or item alone cannot make."""
+class Rule(Protocol):
+    """A check on a whole mapping (or list) that one key or item alone cannot make; a NamedTuple."""
 
     def check(self, value, origin: Origin) -> None:
         """Raise a ProblemError if the rule is broken."""
-        raise NotImplementedError
 
     def schema(self, defs: dict) -> dict:
         """The rule as JSON Schema."""
-        raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class Require(Rule):
+class Require(NamedTuple):
     """The key is required when the condition holds."""
 
     key: str
@@ -37,8 +34,7 @@ class Require(Rule):
         return {"if": self.when.schema(defs), "then": {"required": [self.key]}}
 
 
-@dataclass(frozen=True)
-class Refuse(Rule):
+class Refuse(NamedTuple):
     """The mapping must not satisfy the condition (while it has key `at`, where the error points)."""
 
     when: Condition
@@ -56,8 +52,7 @@ class Refuse(Rule):
         return {"not": {"allOf": [{"required": [self.at]}, when]} if self.at else when}
 
 
-@dataclass(frozen=True)
-class OneKey(Rule):
+class OneKey(NamedTuple):
     """Exactly one of the keys, when the condition holds; the error points at the second one given."""
 
     keys: tuple
@@ -76,8 +71,7 @@ class OneKey(Rule):
         return {"if": self.when.schema(defs), "then": {"oneOf": [{"required": [k]} for k in self.keys]}}
 
 
-@dataclass(frozen=True)
-class AllOrNone(Rule):
+class AllOrNone(NamedTuple):
     """If one item of a list satisfies the condition, every item does."""
 
     condition: Condition
@@ -94,8 +88,7 @@ class AllOrNone(Rule):
         return {"if": {"contains": condition}, "then": {"items": condition}}
 
 
-@dataclass(frozen=True)
-class RowsAlike(Rule):
+class RowsAlike(NamedTuple):
     """Every row of a matrix (a list of lists) as long as the first."""
 
     widths: int = 32  # JSON Schema says it by listing each width up to this; wider rows the loader alone checks

@@ -8,27 +8,28 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from ..errors import Origin, ProblemError
 from . import validate as v
 from .imperative import BeyondSchema
 
 
-class Spec:
-    """A kind of value in a problem file."""
+class Spec(Protocol):
+    """A kind of value in a problem file.
+
+    Specs are NamedTuples, not dataclasses: a frozen dataclass costs about a millisecond to
+    create, and the declaration's thirty classes are made on every start of the program.
+    """
 
     def check(self, value, origin: Origin) -> None:
         """Raise a ProblemError if value is not of this kind."""
-        raise NotImplementedError
 
     def schema(self, defs: dict) -> dict:
         """This kind as JSON Schema; shared parts go into defs."""
-        raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class Defined(Spec):
+class Defined(NamedTuple):
     """A spec shared under a name: one entry of the schema's $defs."""
 
     name: str
@@ -43,8 +44,7 @@ class Defined(Spec):
         return {"$ref": f"#/$defs/{self.name}"}
 
 
-@dataclass(frozen=True)
-class Text(Spec):
+class Text(NamedTuple):
     """Free text; a number is read as text too (title: 2024)."""
 
     def check(self, value, origin: Origin) -> None:
@@ -54,8 +54,7 @@ class Text(Spec):
         return {"type": ["string", "number"]}
 
 
-@dataclass(frozen=True)
-class String(Spec):
+class String(NamedTuple):
     """A string and nothing else."""
 
     def check(self, value, origin: Origin) -> None:
@@ -66,8 +65,7 @@ class String(Spec):
         return {"type": "string"}
 
 
-@dataclass(frozen=True)
-class Name(Spec):
+class Name(NamedTuple):
     """A name usable in formulas: letters, digits and _, starting with a letter."""
 
     def check(self, value, origin: Origin) -> None:
@@ -77,8 +75,7 @@ class Name(Spec):
         return {"type": "string", "pattern": v.NAME_RE.pattern}
 
 
-@dataclass(frozen=True)
-class Number(Spec):
+class Number(NamedTuple):
     """A finite number of at most LIMIT in size, and at least minimum when one is given."""
 
     minimum: float | None = None
@@ -100,8 +97,7 @@ class Number(Spec):
         return {"type": "number", "minimum": low, "maximum": v.LIMIT}
 
 
-@dataclass(frozen=True)
-class Choice(Spec):
+class Choice(NamedTuple):
     """One of a set of words; a callable reads the set (from the registry) when it is needed."""
 
     options: tuple | Callable[[], list]
@@ -118,8 +114,7 @@ class Choice(Spec):
         return {"enum": self.words()}
 
 
-@dataclass(frozen=True)
-class Pattern(Spec):
+class Pattern(NamedTuple):
     """A string a regular expression reads; the same expression JSON Schema and the loader use."""
 
     regex: str  # kept to the part of the syntax Python and ECMA 262 (JSON Schema) read alike
@@ -145,8 +140,7 @@ class Pattern(Spec):
         return {"type": "string", "pattern": self.regex}
 
 
-@dataclass(frozen=True)
-class Formula(Spec):
+class Formula(NamedTuple):
     """A formula: its text (or a bare number); the formula parser reads the text."""
 
     def check(self, value, origin: Origin) -> None:
