@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import Origin, ProblemError, one_of, suggest
+from ..errors import Origin, ProblemError
 from ..formula.printing import fmt_const
-from ..formula.registry import REGISTRY, names_of
+from ..formula.registry import REGISTRY
 from ..formula.tree import Call, Expr, Var, add
 from ..model import Layer, Node
-from . import validate as v
+from .imperative import BeyondSchema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,8 +54,8 @@ class Built:
         if value is not None:
             old = self.values.get(name)
             if old is not None and old[0] != value:
-                raise ProblemError(origin, f"parameter '{name}' is given two values, {old[0]:g} "
-                                           f"(line {old[1].line}) and {value:g}", "one value per parameter")
+                raise BeyondSchema("distinct", origin, f"parameter '{name}' is given two values, {old[0]:g} "
+                                                       f"(line {old[1].line}) and {value:g}", "one value per parameter")
             self.values.setdefault(name, (value, origin))
         if use is not None:
             self.uses.setdefault(name, []).append(use)
@@ -64,7 +64,7 @@ class Built:
                  neuron: str | None = None) -> None:
         """Append a node; a name already taken by another node is an error."""
         if name in self.names:
-            raise ProblemError(origin, f"name '{name}' is defined twice", "each name defined once")
+            raise BeyondSchema("distinct", origin, f"name '{name}' is defined twice", "each name defined once")
         self.names.add(name)
         self.nodes.append(Node(name, formula, role, origin, neuron))
 
@@ -84,22 +84,20 @@ class Built:
         self.layers.append(Layer(label, tuple(n.a for n in neurons), shown))
 
 
-def activation_call(spec, origin: Origin) -> tuple[str, tuple]:
-    """An activation given as a name or as {name: leaky_relu, slope: 0.1}: (name, sorted parameters)."""
-    options = names_of("activation")
+def activation_of(spec) -> tuple[str, tuple]:
+    """(name, sorted parameters with their defaults) of a checked activation: 'tanh' or {name: elu, alpha: 2}."""
+    name = spec["name"] if isinstance(spec, dict) else spec
+    params = dict(REGISTRY[name].params)
     if isinstance(spec, dict):
-        v.keys(spec, origin, list(spec), ["name"])  # other keys are checked against the named function below
-        fname = v.choice(spec["name"], v.at(spec, "name", origin), options, "activation")
-        known = dict(REGISTRY[fname].params)
-        params = dict(known)
-        for k in spec:
-            if k == "name":
-                continue
-            allowed = [p for p in known if p != "index"]
-            if k not in allowed:
-                raise ProblemError(v.at(spec, k, origin), f"{fname} has no parameter '{k}'",
-                                   one_of(allowed) if allowed else "no parameters", suggest(k, allowed))
-            params[k] = v.number(spec[k], v.at(spec, k, origin))
-        return fname, tuple(sorted(params.items()))
-    fname = v.choice(spec, origin, options, "activation")
-    return fname, tuple(sorted(REGISTRY[fname].params))
+        params.update((k, float(x)) for k, x in spec.items() if k != "name")
+    return name, tuple(sorted(params.items()))
+
+
+def parse(source, origin: Origin) -> Expr:
+    """A formula tree; its errors are marked as checks the schema cannot make."""
+    from ..formula.parse import parse_formula  # loaded only when a file has formulas
+
+    try:
+        return parse_formula(source, origin)
+    except ProblemError as exc:
+        raise BeyondSchema.of("formula", exc) from None

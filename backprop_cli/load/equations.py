@@ -2,29 +2,25 @@
 from __future__ import annotations
 
 from ..errors import Origin
-from ..formula.parse import parse_formula
 from ..formula.registry import REGISTRY
 from ..formula.tree import Call, Var
 from ..model import CycleError, Layer, Node, node_depths
 from . import validate as v
-from .builder import Built, NeuronSpec
+from .builder import Built, NeuronSpec, parse
 
 
-def build_equations(b: Built, spec, origin: Origin) -> Built:
-    """equations: {name: formula}; a top-level activation of a compound argument gets its own z node."""
-    v.mapping(spec, origin, "a mapping of name: formula")
+def build_equations(b: Built, spec, origin: Origin) -> None:
+    """equations: {name: formula}; an activation of a compound argument is a neuron with its own z node."""
     for name, source in spec.items():
         eo = v.at(spec, name, origin)
-        v.name(name, eo)
-        formula = parse_formula(source, eo)
-        fn = REGISTRY[formula.fn] if isinstance(formula, Call) else None
-        if fn is not None and fn.kind == "activation" and fn.name != "softmax" \
-                and not isinstance(formula.args[0], Var):
-            b.add_neuron(NeuronSpec(z=f"z_{name}", a=name, activation=fn.name, params=formula.params,
+        formula = parse(source, eo)
+        activation = isinstance(formula, Call) and REGISTRY[formula.fn].kind == "activation"
+        if (isinstance(formula, Call) and activation and formula.fn != "softmax"
+                and not isinstance(formula.args[0], Var)):  # an activation of a compound argument
+            b.add_neuron(NeuronSpec(z=f"z_{name}", a=name, activation=formula.fn, params=formula.params,
                                     terms=(formula.args[0],), origin=eo))
-            continue
-        role = "a" if fn is not None and fn.kind == "activation" else "node"
-        b.add_node(name, formula, eo, role, name if role == "a" else None)
+        else:
+            b.add_node(name, formula, eo, "a" if activation else "node", name if activation else None)
     # A node an activation is taken of is that neuron's z.
     zs = {n.formula.args[0].name: n.name for n in b.nodes if n.role == "a" and n.formula.fn != "softmax"
           and isinstance(n.formula.args[0], Var)}
@@ -34,7 +30,6 @@ def build_equations(b: Built, spec, origin: Origin) -> Built:
     b.nodes = [Node(n.name, n.formula, "z", n.origin, zs[n.name]) if n.role == "node" and n.name in zs else n
                for n in b.nodes]
     b.layers = _equation_layers(b.nodes)
-    return b
 
 
 def _equation_layers(nodes: list) -> list:

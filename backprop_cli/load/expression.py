@@ -1,44 +1,35 @@
 """Compile an expression problem into a computational graph: every sub-expression is a node."""
 from __future__ import annotations
 
-import re
-
-from ..errors import Origin, ProblemError
-from ..formula.parse import parse_formula
+from ..errors import Origin
 from ..formula.tree import Call, Expr, Var, free_names, substitute
 from ..model import CycleError, Layer, node_depths
 from . import validate as v
-from .builder import Built
-
-_STEP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+)$", re.DOTALL)
+from .builder import Built, parse
+from .format import STEP
 
 
 def _steps(spec, origin: Origin) -> list[tuple[str, str, Origin]]:
-    """(name, formula, origin) from a string, a mapping, or a list of 'name = formula'."""
+    """(name, formula, origin) from a string, a mapping, or a list of 'name = formula' (checked by format)."""
     if isinstance(spec, str):
-        m = _STEP.match(spec)
+        m = STEP.match(spec)
         return [(m.group(1), m.group(2), origin)] if m else [("f", spec, origin)]
     if isinstance(spec, dict):
-        return [(v.name(k, v.at(spec, k, origin)), f, v.at(spec, k, origin)) for k, f in spec.items()]
-    items = v.listing(spec, origin, "a formula, a mapping of name: formula, or a list of 'name = formula'")
+        return [(k, f, v.at(spec, k, origin)) for k, f in spec.items()]
     out = []
-    for k, item in enumerate(items):
-        io = v.at(items, k, origin)
-        if isinstance(item, dict) and len(item) == 1:
+    for k, item in enumerate(spec):
+        io = v.at(spec, k, origin)
+        if isinstance(item, dict):
             (name, formula), = item.items()
-            out.append((v.name(name, io), formula, io))
-            continue
-        m = _STEP.match(item) if isinstance(item, str) else None
-        if not m:
-            raise ProblemError(io, f"cannot read step {item!r}", "'name = formula', e.g. 'q = x + y'")
-        out.append((m.group(1), m.group(2), io))
-    if not out:
-        raise ProblemError(origin, "no steps", "at least one 'name = formula'")
+            out.append((name, formula, io))
+        else:
+            name, formula = STEP.groups(item)
+            out.append((name, formula, io))
     return out
 
 
-def build_expression(b: Built, spec, origin: Origin, inputs: list) -> tuple[Built, str]:
-    """The graph of an expression problem, and the name of its output node."""
+def build_expression(b: Built, spec, origin: Origin, inputs: list) -> str:
+    """Build the graph of an expression problem into b; the name of its last step."""
     taken = set(inputs)
     binding: dict = {}  # user name -> node currently holding it (c = c + 1 rebinds c to c')
     given = set(inputs)  # every name an input or node already has: a rebinding needs a new one (c, c', c'')
@@ -55,9 +46,9 @@ def build_expression(b: Built, spec, origin: Origin, inputs: list) -> tuple[Buil
     steps = _steps(spec, origin)
     user_names = {name for name, _, _ in steps}
     taken |= user_names
-    last = None
+    last = ""  # the format asks for at least one step
     for name, source, so in steps:
-        formula = parse_formula(source, so)
+        formula = parse(source, so)
         formula = substitute(formula, {Var(k): Var(n) for k, n in binding.items()})
         top = _split(formula, so, b, fresh)
         node_name = name
@@ -69,7 +60,7 @@ def build_expression(b: Built, spec, origin: Origin, inputs: list) -> tuple[Buil
         binding[name] = node_name
         last = node_name
     b.layers = _graph_layers(b.nodes)
-    return b, last
+    return last
 
 
 def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
