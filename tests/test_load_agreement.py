@@ -8,7 +8,9 @@ make (names defined elsewhere, shapes that follow another part, formulas).
 """
 from __future__ import annotations
 
+import copy
 import json
+import random
 from pathlib import Path
 
 import jsonschema
@@ -24,7 +26,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.load import imperative
 from backprop_cli.load.document import problem_from_doc
 from backprop_cli.load.imperative import BeyondSchema
-from backprop_cli.load.yamlreader import load_yaml_text
+from backprop_cli.load.yamlreader import LineDict, LineList, load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "problem.schema.json").read_text(encoding="utf-8"))
@@ -155,3 +157,79 @@ def test_every_declared_check_is_made_by_the_loader() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "backprop_cli" / "load").glob("*.py")
                        if p.name != "imperative.py")
     assert [k for k in imperative.CHECKS if f'"{k}"' not in source] == []
+
+
+# Values and keys a mutation may put anywhere: the words, shapes and mistakes the format cares about.
+ODD_VALUES = [None, True, 0, 1.5, -2, "x", "sigmoid", "softmax", "sum", "squared_error", "binary_cross_entropy", [],
+              ["a"], {}, {"name": "elu"}, [[1.0]], [[1.0, 2.0], [3.0]], "h1 -> o1", "q = x + 1", float("nan"), 1e7]
+KEYS = ["title", "inputs", "targets", "samples", "params", "layers", "neurons", "edges", "equations", "expression",
+        "output", "outputs", "loss", "training", "type", "factor", "reduction", "sum", "formula", "weight",
+        "terms", "learning_rate", "frozen", "z", "bias", "activation", "weights", "values", "names", "slope"]
+
+
+def _places(x, path=()):
+    """Every path into a document, the document itself first."""
+    yield path
+    items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else ()
+    for k, y in items:
+        yield from _places(y, (*path, k))
+
+
+def _at(x, path):
+    for k in path:
+        x = x[k]
+    return x
+
+
+def _mutated(doc, donors: list, rng: random.Random):
+    """doc with one value deleted, replaced (by an odd value or a part of another document) or added."""
+    doc = copy.deepcopy(doc)
+    path = rng.choice(list(_places(doc))[1:])
+    parent, key, op = _at(doc, path[:-1]), path[-1], rng.random()
+    if op < 0.3 and isinstance(parent, dict):
+        del parent[key]
+    elif op < 0.45 and isinstance(parent, dict):
+        parent[rng.choice(KEYS)] = copy.deepcopy(rng.choice(ODD_VALUES))
+    elif op < 0.75:
+        donor = rng.choice(donors)
+        parent[key] = copy.deepcopy(_at(donor, rng.choice(list(_places(donor)))))
+    else:
+        parent[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+    return _with_lines(doc)
+
+
+def _with_lines(x):
+    """Plain dicts and lists made LineDicts and LineLists again, as the loader reads them."""
+    if isinstance(x, dict):
+        out = LineDict((k, _with_lines(y)) for k, y in x.items())
+        out.line, out.key_lines = getattr(x, "line", 1), dict(getattr(x, "key_lines", {}))
+        return out
+    if isinstance(x, list):
+        items = LineList(_with_lines(y) for y in x)
+        items.line, items.item_lines = getattr(x, "line", 1), list(getattr(x, "item_lines", []))[:len(items)]
+        return items
+    return x
+
+
+def test_mutated_documents_agree() -> None:
+    """Random small mistakes in the accepted documents: the loader and the schema still agree on each."""
+    valid = []
+    for text in DOCUMENTS.values():
+        try:
+            doc = load_yaml_text(text, "doc.yaml")
+        except ProblemError:
+            continue
+        if loader_verdict(doc) == "accept":
+            valid.append(doc)
+    rng = random.Random(9)
+    disagreements, verdicts = [], set()
+    for _ in range(600):
+        doc = rng.choice(valid)
+        for _ in range(rng.randint(1, 3)):
+            doc = _mutated(doc, valid, rng)
+        verdict = loader_verdict(doc)
+        verdicts.add(verdict)
+        if verdict != "beyond" and (verdict == "accept") != VALIDATOR.is_valid(doc):
+            disagreements.append((verdict, doc))
+    assert verdicts == {"accept", "refuse", "beyond"}
+    assert disagreements == []
