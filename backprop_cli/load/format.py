@@ -11,8 +11,6 @@ the loader checks in code and marks: see imperative.CHECKS.
 """
 from __future__ import annotations
 
-import json
-
 from ..formula.registry import REGISTRY, names_of
 from .compound import Either, ListOf, MapOf, Mapping, Parameters, SingleEntry, Variants
 from .conditions import (
@@ -211,6 +209,7 @@ def schema_text() -> str:
 
 def _dump(value, indent: int, prefix: int = 0) -> str:
     """value as JSON starting at column indent + prefix; a container that does not fit spreads over lines."""
+    import json  # only the schema generator needs it, not loading a problem
     flat = json.dumps(value, ensure_ascii=False)
     if indent + prefix + len(flat) <= 110 or not isinstance(value, (dict, list)) or not value:
         return flat
