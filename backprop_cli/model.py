@@ -1,10 +1,11 @@
 """The validated problem: frozen data that the engine reads and nothing re-checks."""
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from .errors import Origin
-from .formula.tree import Expr
+from .formula.tree import Expr, free_names
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,46 @@ class Problem:
     def node(self, name: str) -> Node:
         """The node of that name."""
         return next(n for n in self.nodes if n.name == name)
+
+
+class CycleError(ValueError):
+    """Formulas that use each other in a circle; ``cycle`` is the path, its first name repeated at its end."""
+
+    def __init__(self, cycle: list[str]):
+        super().__init__(" -> ".join(cycle))
+        self.cycle = tuple(cycle)
+
+
+def node_depths(nodes: Iterable[Node], flat: Collection[str] = ()) -> dict[str, int]:
+    """How deep each node sits: 1 + the depth of the deepest node its formula names.
+
+    Names that are not among the nodes (inputs, targets, parameters) have depth 0, and a node whose
+    role is in ``flat`` adds nothing (``flat=("z",)`` gives a neuron's z the depth of its inputs and
+    its activation one more, as a picture of layers counts). The result lists the nodes in evaluation
+    order: depth first, roots in the order given, each node after every node its formula names.
+    Raises CycleError for formulas that name each other in a circle.
+    """
+    by_name = {n.name: n for n in nodes}
+    depth: dict[str, int] = {}
+    for root, node in by_name.items():
+        if root in depth:
+            continue
+        # An explicit stack: a chain of thousands of expression steps must not hit the recursion limit.
+        path, open_, stack = [root], {root}, [iter(free_names(node.formula))]
+        while stack:
+            for ref in stack[-1]:
+                if ref not in by_name or ref in depth:
+                    continue
+                if ref in open_:
+                    raise CycleError([*path[path.index(ref):], ref])
+                path.append(ref)
+                open_.add(ref)
+                stack.append(iter(free_names(by_name[ref].formula)))
+                break
+            else:
+                stack.pop()
+                node = by_name[path.pop()]
+                open_.discard(node.name)
+                below = max((depth[r] for r in free_names(node.formula) if r in by_name), default=0)
+                depth[node.name] = below + (0 if node.role in flat else 1)
+    return depth

@@ -434,8 +434,8 @@ CASES = [
          "Error: {file}:6: layers[0].neurons[0]: parameter 'b' has no value (expected a value in params: "
          "(b: 0.5) or on its edge)"),
     case("parameter-with-two-values", edit(NET, "params: {b: 0.1}", "params: {b: 0.1, w1_11: 0.3}"),
-         "Error: {file}:4: params.w1_11: parameter 'w1_11' is given two values, 0.3 and 0.1 (line 10) (expected "
-         "one value per parameter)"),
+         "Error: {file}:10: layers[0].weights.values[0][0]: parameter 'w1_11' is given two values, 0.3 (line 4) "
+         "and 0.1 (expected one value per parameter)"),
     case("parameter-with-two-values-on-edges",
          edit(EDGES, "w3: h1 -> o1 = 0.3", "w3: [h1 -> o1 = 0.3, x1 -> o1 = 0.4]"),
          "Error: {file}:10: edges.w3[1]: parameter 'w3' is given two values, 0.3 (line 10) and 0.4 (expected one "

@@ -1,15 +1,40 @@
-"""What every input form shares: the nodes and parameters it builds, activations, and neuron nodes."""
+"""What every input form shares: the neuron spec, and the nodes and parameters a network section builds."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import validate as v
-from ..errors import Origin, ProblemError, one_of, suggest
-from ..formula.tree import Call, Expr, Var, add
-from ..model import Node
+from ..errors import Origin, ProblemError
 from ..formula.printing import fmt_const
-from ..formula.registry import REGISTRY, names_of
+from ..formula.registry import REGISTRY
+from ..formula.tree import Call, Expr, Var, add
+from ..model import Layer, Node
+from .imperative import BeyondSchema
 
+
+@dataclass(frozen=True, kw_only=True)
+class NeuronSpec:
+    """One neuron as any input form states it: z = the sum of its terms and bias, a = activation(z)."""
+
+    z: str
+    a: str
+    activation: str  # a registry activation
+    params: tuple = ()  # the activation's keyword parameters, ((name, value), …) sorted by name
+    terms: tuple = ()  # Expr summed into z, before the bias
+    bias: str | None = None
+    group: tuple = ()  # softmax only: the z names of the neurons it is taken over, in order
+    origin: Origin
+
+    def formula(self) -> Call:
+        """a as a formula of z: the activation, or this neuron's component of its group's softmax."""
+        if self.activation == "softmax":
+            index = float(self.group.index(self.z) + 1)
+            return Call("softmax", tuple(Var(g) for g in self.group), (("index", index),))
+        return Call(self.activation, (Var(self.z),), tuple(sorted((k, float(p)) for k, p in self.params)))
+
+    def describe(self) -> str:
+        """The activation as the picture of the network names it: leaky_relu(slope=0.1)."""
+        extra = ", ".join(f"{k}={fmt_const(p)}" for k, p in self.params if k != "index")
+        return f"{self.activation}({extra})" if extra else self.activation
 
 
 @dataclass
@@ -17,67 +42,62 @@ class Built:
     """What a network section compiles to."""
 
     nodes: list = field(default_factory=list)
-    values: dict = field(default_factory=dict)  # param -> (value, origin), values given inline
+    values: dict = field(default_factory=dict)  # param -> (value, origin): the first value given for it
     uses: dict = field(default_factory=dict)  # param -> [(from, to)]
     layers: list = field(default_factory=list)
     sinks: list = field(default_factory=list)  # neurons whose activation feeds no other neuron
     definitions: list = field(default_factory=list)  # (name, formula) as written, for expressions
+    names: set = field(default_factory=set)  # of the nodes
 
     def param(self, name: str, value: float | None, origin: Origin, use: tuple | None) -> None:
-        """Record a parameter use; a value given twice must agree."""
+        """Record a parameter's value (a second one must agree with the first) and what it weights."""
         if value is not None:
             old = self.values.get(name)
             if old is not None and old[0] != value:
-                raise ProblemError(origin, f"parameter '{name}' is given two values, {old[0]:g} "
-                                           f"(line {old[1].line}) and {value:g}", "one value per parameter")
+                raise BeyondSchema("distinct", origin, f"parameter '{name}' is given two values, {old[0]:g} "
+                                                       f"(line {old[1].line}) and {value:g}", "one value per parameter")
             self.values.setdefault(name, (value, origin))
         if use is not None:
             self.uses.setdefault(name, []).append(use)
 
+    def add_node(self, name: str, formula: Expr, origin: Origin, role: str = "node",
+                 neuron: str | None = None) -> None:
+        """Append a node; a name already taken by another node is an error."""
+        if name in self.names:
+            raise BeyondSchema("distinct", origin, f"name '{name}' is defined twice", "each name defined once")
+        self.names.add(name)
+        self.nodes.append(Node(name, formula, role, origin, neuron))
 
-def activation_call(spec, origin: Origin) -> tuple[str, dict]:
-    """An activation given as a name or as {name: leaky_relu, slope: 0.1}."""
-    options = names_of("activation")
+    def add_neuron(self, n: NeuronSpec) -> None:
+        """Append a neuron's z and a nodes, and record its bias as a parameter use."""
+        terms = list(n.terms)
+        if n.bias:
+            self.param(n.bias, None, n.origin, ("1", n.a))
+            terms.append(Var(n.bias))
+        self.add_node(n.z, add(*terms) if len(terms) > 1 else terms[0], n.origin, "z", n.a)
+        self.add_node(n.a, n.formula(), n.origin, "a", n.a)
+
+    def add_layer(self, label: str, neurons: list[NeuronSpec]) -> None:
+        """A layer of the picture: its neurons, and one activation or one per neuron."""
+        texts = [n.describe() for n in neurons]
+        shown = texts[0] if len(set(texts)) == 1 else ", ".join(texts)
+        self.layers.append(Layer(label, tuple(n.a for n in neurons), shown))
+
+
+def activation_of(spec) -> tuple[str, tuple]:
+    """(name, sorted parameters with their defaults) of a checked activation: 'tanh' or {name: elu, alpha: 2}."""
+    name = spec["name"] if isinstance(spec, dict) else spec
+    params = dict(REGISTRY[name].params)
     if isinstance(spec, dict):
-        v.keys(spec, origin, list(spec), ["name"])  # other keys are checked against the named function below
-        fname = v.choice(spec["name"], v.at(spec, "name", origin), options, "activation")
-        known = dict(REGISTRY[fname].params)
-        params = dict(known)
-        for k in spec:
-            if k == "name":
-                continue
-            allowed = [p for p in known if p != "index"]
-            if k not in allowed:
-                raise ProblemError(v.at(spec, k, origin), f"{fname} has no parameter '{k}'",
-                                   one_of(allowed) if allowed else "no parameters", suggest(k, allowed))
-            params[k] = v.number(spec[k], v.at(spec, k, origin))
-        return fname, params
-    return v.choice(spec, origin, options, "activation"), dict(REGISTRY[spec].params) \
-        if spec in REGISTRY else {}
+        params.update((k, float(x)) for k, x in spec.items() if k != "name")
+    return name, tuple(sorted(params.items()))
 
 
-def _apply(fname: str, params: dict, z: Expr, group: tuple, index: int) -> Call:
-    if fname == "softmax":
-        return Call("softmax", group, (("index", float(index + 1)),))
-    return Call(fname, (z,), tuple(sorted((k, float(p)) for k, p in params.items())))
+def parse(source, origin: Origin) -> Expr:
+    """A formula tree; its errors are marked as checks the schema cannot make."""
+    from ..formula.parse import parse_formula  # loaded only when a file has formulas
 
-
-def _describe(fname: str, params: dict) -> str:
-    extra = ", ".join(f"{k}={fmt_const(p)}" for k, p in params.items() if k != "index")
-    return f"{fname}({extra})" if extra else fname
-
-
-def add_neurons(b: Built, zs, as_, acts, group_of, z_terms, origin_of) -> None:
-    """Append the z and a nodes of a set of neurons."""
-    for k, (z, a) in enumerate(zip(zs, as_)):
-        fname, params = acts[k]
-        group = group_of(k)
-        b.nodes.append(Node(z, add(*z_terms[k]) if len(z_terms[k]) > 1 else z_terms[k][0], "z", origin_of(k), a))
-        idx = [g.name for g in group].index(z) if fname == "softmax" else 0
-        b.nodes.append(Node(a, _apply(fname, params, Var(z), group, idx), "a", origin_of(k), a))
-
-
-def layer_activation_text(acts: list) -> str:
-    """How a layer's activation is shown in the picture: one name, or one per neuron."""
-    texts = [_describe(f, p) for f, p in acts]
-    return texts[0] if len(set(texts)) == 1 else ", ".join(texts)
+    try:
+        return parse_formula(source, origin)
+    except ProblemError as exc:
+        raise BeyondSchema.of("formula", exc) from None

@@ -1,31 +1,26 @@
 """The equations form of a network: one named node per formula, h1: sigmoid(w21*x2 + B)."""
 from __future__ import annotations
 
-from . import validate as v
 from ..errors import Origin
-from ..formula.tree import Call, Var, free_names
-from ..model import Layer, Node
-from .builder import Built
-from ..formula.parse import parse_formula
 from ..formula.registry import REGISTRY
+from ..formula.tree import Call, Var
+from ..model import CycleError, Layer, Node, node_depths
+from . import validate as v
+from .builder import Built, NeuronSpec, parse
 
 
-def build_equations(spec, origin: Origin) -> Built:
-    """equations: {name: formula}; a top-level activation of a compound argument gets its own z node."""
-    b = Built()
-    v.mapping(spec, origin, "a mapping of name: formula")
+def build_equations(b: Built, spec, origin: Origin) -> None:
+    """equations: {name: formula}; an activation of a compound argument is a neuron with its own z node."""
     for name, source in spec.items():
         eo = v.at(spec, name, origin)
-        v.name(name, eo)
-        formula = parse_formula(source, eo)
-        fn = REGISTRY[formula.fn] if isinstance(formula, Call) else None
-        if fn is not None and fn.kind == "activation" and fn.name != "softmax" \
-                and not isinstance(formula.args[0], Var):
-            z = f"z_{name}"
-            b.nodes.append(Node(z, formula.args[0], "z", eo, name))
-            formula = Call(formula.fn, (Var(z),), formula.params)
-        role = "a" if fn is not None and fn.kind == "activation" else "node"
-        b.nodes.append(Node(name, formula, role, eo, name if role == "a" else None))
+        formula = parse(source, eo)
+        activation = isinstance(formula, Call) and REGISTRY[formula.fn].kind == "activation"
+        if (isinstance(formula, Call) and activation and formula.fn != "softmax"
+                and not isinstance(formula.args[0], Var)):  # an activation of a compound argument
+            b.add_neuron(NeuronSpec(z=f"z_{name}", a=name, activation=formula.fn, params=formula.params,
+                                    terms=(formula.args[0],), origin=eo))
+        else:
+            b.add_node(name, formula, eo, "a" if activation else "node", name if activation else None)
     # A node an activation is taken of is that neuron's z.
     zs = {n.formula.args[0].name: n.name for n in b.nodes if n.role == "a" and n.formula.fn != "softmax"
           and isinstance(n.formula.args[0], Var)}
@@ -35,26 +30,15 @@ def build_equations(spec, origin: Origin) -> Built:
     b.nodes = [Node(n.name, n.formula, "z", n.origin, zs[n.name]) if n.role == "node" and n.name in zs else n
                for n in b.nodes]
     b.layers = _equation_layers(b.nodes)
-    return b
 
 
 def _equation_layers(nodes: list) -> list:
     """Layers for the picture: activations and other nodes grouped by depth (a z adds no depth)."""
-    defined = {n.name: n for n in nodes}
-    depth: dict = {}
-
-    def of(name: str, seen: tuple = ()) -> int:
-        if name not in defined or name in seen:
-            return 0
-        if name not in depth:
-            node = defined[name]
-            below = max((of(r, (*seen, name)) for r in free_names(node.formula)), default=0)
-            depth[name] = below + (0 if node.role == "z" else 1)
-        return depth[name]
-
+    try:
+        depth = node_depths(nodes, flat=("z",))
+    except CycleError:
+        return []  # ordering the nodes reports the cycle, in the names the user wrote
     shown = [n for n in nodes if n.role != "z"]
-    for n in shown:
-        of(n.name)
     layers = []
     for d in sorted({depth[n.name] for n in shown}):
         group = [n for n in shown if depth[n.name] == d]

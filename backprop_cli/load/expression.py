@@ -1,45 +1,35 @@
 """Compile an expression problem into a computational graph: every sub-expression is a node."""
 from __future__ import annotations
 
-import re
-
-from . import validate as v
-from ..errors import Origin, ProblemError
+from ..errors import Origin
 from ..formula.tree import Call, Expr, Var, free_names, substitute
-from ..model import Layer, Node
-from .builder import Built
-from ..formula.parse import parse_formula
-
-_STEP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+)$", re.S)
+from ..model import CycleError, Layer, node_depths
+from . import validate as v
+from .builder import Built, parse
+from .format import STEP
 
 
 def _steps(spec, origin: Origin) -> list[tuple[str, str, Origin]]:
-    """(name, formula, origin) from a string, a mapping, or a list of 'name = formula'."""
+    """(name, formula, origin) from a string, a mapping, or a list of 'name = formula' (checked by format)."""
     if isinstance(spec, str):
-        m = _STEP.match(spec)
+        m = STEP.match(spec)
         return [(m.group(1), m.group(2), origin)] if m else [("f", spec, origin)]
     if isinstance(spec, dict):
-        return [(v.name(k, v.at(spec, k, origin)), f, v.at(spec, k, origin)) for k, f in spec.items()]
-    items = v.listing(spec, origin, "a formula, a mapping of name: formula, or a list of 'name = formula'")
+        return [(k, f, v.at(spec, k, origin)) for k, f in spec.items()]
     out = []
-    for k, item in enumerate(items):
-        io = v.at(items, k, origin)
-        if isinstance(item, dict) and len(item) == 1:
+    for k, item in enumerate(spec):
+        io = v.at(spec, k, origin)
+        if isinstance(item, dict):
             (name, formula), = item.items()
-            out.append((v.name(name, io), formula, io))
-            continue
-        m = _STEP.match(item) if isinstance(item, str) else None
-        if not m:
-            raise ProblemError(io, f"cannot read step {item!r}", "'name = formula', e.g. 'q = x + y'")
-        out.append((m.group(1), m.group(2), io))
-    if not out:
-        raise ProblemError(origin, "no steps", "at least one 'name = formula'")
+            out.append((name, formula, io))
+        else:
+            name, formula = STEP.groups(item)
+            out.append((name, formula, io))
     return out
 
 
-def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
-    """The graph of an expression problem, and the name of its output node."""
-    b = Built()
+def build_expression(b: Built, spec, origin: Origin, inputs: list) -> str:
+    """Build the graph of an expression problem into b; the name of its last step."""
     taken = set(inputs)
     binding: dict = {}  # user name -> node currently holding it (c = c + 1 rebinds c to c')
     given = set(inputs)  # every name an input or node already has: a rebinding needs a new one (c, c', c'')
@@ -56,21 +46,21 @@ def build_expression(spec, origin: Origin, inputs: list) -> tuple[Built, str]:
     steps = _steps(spec, origin)
     user_names = {name for name, _, _ in steps}
     taken |= user_names
-    last = None
+    last = ""  # the format asks for at least one step
     for name, source, so in steps:
-        formula = parse_formula(source, so)
+        formula = parse(source, so)
         formula = substitute(formula, {Var(k): Var(n) for k, n in binding.items()})
         top = _split(formula, so, b, fresh)
         node_name = name
         while node_name in given:
             node_name += "'"
         given.add(node_name)
-        b.nodes.append(Node(node_name, top, "node", so))
+        b.add_node(node_name, top, so)
         b.definitions.append((node_name, formula))
         binding[name] = node_name
         last = node_name
     b.layers = _graph_layers(b.nodes)
-    return b, last
+    return last
 
 
 def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
@@ -82,7 +72,7 @@ def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
         if isinstance(arg, Call):
             inner = _split(arg, origin, b, fresh)
             name = fresh()
-            b.nodes.append(Node(name, inner, "node", origin))
+            b.add_node(name, inner, origin)
             args.append(Var(name))
         else:
             args.append(arg)
@@ -91,9 +81,10 @@ def _split(expr: Expr, origin: Origin, b: Built, fresh) -> Expr:
 
 def _graph_layers(nodes: list) -> list:
     """The computational graph for the picture: each node with what it is computed from."""
-    depth: dict = {}
-    for n in nodes:
-        depth[n.name] = 1 + max((depth.get(r, 0) for r in free_names(n.formula)), default=0)
+    try:
+        depth = node_depths(nodes)
+    except CycleError:
+        return []  # ordering the nodes reports the cycle
     layers = []
     for d in sorted(set(depth.values())):
         group = [n for n in nodes if depth[n.name] == d]

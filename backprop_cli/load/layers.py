@@ -1,122 +1,100 @@
 """The layers form of a network: dense layers, each with a weight matrix of stated orientation."""
 from __future__ import annotations
 
-from . import validate as v
 from ..errors import Origin, ProblemError
 from ..formula.tree import Var, mul
-from ..model import Layer
-from .builder import Built, activation_call, add_neurons, layer_activation_text
-
-ORIENTATIONS = ("inputs_by_neurons", "neurons_by_inputs")
-
-
-def _neuron_names(spec, origin: Origin) -> tuple[str, str]:
-    """(z name, a name) from 'h1' or {z: net_h1, a: out_h1}."""
-    if isinstance(spec, dict):
-        v.keys(spec, origin, ["z", "a"], ["z", "a"])
-        return v.name(spec["z"], v.at(spec, "z", origin)), v.name(spec["a"], v.at(spec, "a", origin))
-    a = v.name(spec, origin)
-    return f"z_{a}", a
+from . import validate as v
+from .builder import Built, NeuronSpec, activation_of
+from .imperative import BeyondSchema
 
 
-def build_layers(spec, origin: Origin, inputs: list) -> Built:
-    """layers: a list of dense layers, each with a weight matrix of stated orientation."""
-    b = Built()
+def build_layers(b: Built, spec, origin: Origin, inputs: list) -> None:
+    """layers: a list of dense layers (checked against format.LAYER), each a NeuronSpec per neuron."""
     prev = list(inputs)
-    for li, layer in enumerate(v.listing(spec, origin)):
+    for li, layer in enumerate(spec):
         lo = v.at(spec, li, origin)
-        v.mapping(layer, lo)
-        v.keys(layer, lo, ["name", "neurons", "inputs", "activation", "weights", "bias"],
-               ["neurons", "activation", "weights"])
-        neurons = v.listing(layer["neurons"], v.at(layer, "neurons", lo), "a list of neuron names")
-        names = [_neuron_names(n, v.at(neurons, k, v.at(layer, "neurons", lo))) for k, n in enumerate(neurons)]
-        srcs = prev
-        if "inputs" in layer:
-            io = v.at(layer, "inputs", lo)
-            srcs = [v.name(x, v.at(layer["inputs"], k, io)) for k, x in enumerate(v.listing(layer["inputs"], io))]
-        acts = _layer_activations(layer["activation"], v.at(layer, "activation", lo), len(names))
+        no = v.at(layer, "neurons", lo)
+        names = [(n["z"], n["a"]) if isinstance(n, dict) else (f"z_{n}", n) for n in layer["neurons"]]
+        srcs = list(layer["inputs"]) if "inputs" in layer else prev
+        acts = _activations(layer["activation"], v.at(layer, "activation", lo), len(names))
         weights = _weights(layer["weights"], v.at(layer, "weights", lo), li + 1, len(srcs), len(names))
         biases = _biases(layer.get("bias"), v.at(layer, "bias", lo), len(names))
-        z_terms = []
+        zs = tuple(z for z, _ in names)
+        specs = []
         for j, (z, a) in enumerate(names):
             terms = []
             for i, src in enumerate(srcs):
                 wname, value, wo = weights[i][j]
                 b.param(wname, value, wo, (src, a))
                 terms.append(mul(Var(wname), Var(src)))
-            if biases[j]:
-                b.param(biases[j], None, v.at(layer, "bias", lo), ("1", a))
-                terms.append(Var(biases[j]))
-            z_terms.append(terms)
-        group = tuple(Var(z) for z, _ in names)
-        add_neurons(b, [z for z, _ in names], [a for _, a in names], acts, lambda k: group, z_terms,
-                 lambda k: v.at(neurons, k, v.at(layer, "neurons", lo)))
-        label = v.text(layer.get("name", f"layer {li + 1}"), v.at(layer, "name", lo))
-        b.layers.append(Layer(label, tuple(a for _, a in names), layer_activation_text(acts)))
+            if not terms and not biases[j]:
+                raise BeyondSchema("complete", v.at(layer["neurons"], j, no), f"neuron '{a}' has no inputs and no bias",
+                                   "at least one input, or a bias")
+            spec_j = NeuronSpec(z=z, a=a, activation=acts[j][0], params=acts[j][1], terms=tuple(terms),
+                                bias=biases[j], group=zs, origin=v.at(layer["neurons"], j, no))
+            b.add_neuron(spec_j)
+            specs.append(spec_j)
+        b.add_layer(str(layer.get("name", f"layer {li + 1}")), specs)
         prev = [a for _, a in names]
     b.sinks = prev
-    return b
 
 
-def _layer_activations(spec, origin: Origin, n: int) -> list:
+def _activations(spec, origin: Origin, n: int) -> list:
+    """(name, params) for each neuron."""
     if isinstance(spec, list):
         if len(spec) != n:
-            raise ProblemError(origin, f"{v.count(len(spec), 'activation')} for {v.count(n, 'neuron')}",
+            raise BeyondSchema("shape", origin, f"{v.count(len(spec), 'activation')} for {v.count(n, 'neuron')}",
                                f"one activation for the layer or {n}, one per neuron")
-        acts = [activation_call(s, v.at(spec, k, origin)) for k, s in enumerate(spec)]
-        if any(f == "softmax" for f, _ in acts) and len({f for f, _ in acts}) > 1:
-            raise ProblemError(origin, "softmax mixed with other activations in one layer",
-                               "softmax for the whole layer")
-        return acts
-    return [activation_call(spec, origin)] * n
+        return [activation_of(s) for s in spec]
+    return [activation_of(spec)] * n
 
 
 def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list:
     """weights[i][j] = (name, value, origin) for input i and neuron j."""
-    v.mapping(spec, origin, "a mapping with orientation and values")
-    v.keys(spec, origin, ["orientation", "values", "names"], ["orientation", "values"])
-    orient = v.choice(spec["orientation"], v.at(spec, "orientation", origin), ORIENTATIONS, "orientation")
+    orient = spec["orientation"]
     vo = v.at(spec, "values", origin)
-    rows = v.listing(spec["values"], vo, "a matrix (a list of rows)")
-    for r, row in enumerate(rows):
-        v.listing(row, v.at(rows, r, vo), "a row: a matrix is a list of rows, each a list of numbers")
+    rows = spec["values"]
     shape = (n_in, n_out) if orient == "inputs_by_neurons" else (n_out, n_in)
     described = "rows are inputs, columns are neurons" if orient == "inputs_by_neurons" \
         else "rows are neurons, columns are inputs"
-    got = f"{len(rows)}×{len(rows[0]) if rows and isinstance(rows[0], list) else '?'}"
-    if len(rows) != shape[0] or any(not isinstance(r, list) or len(r) != shape[1] for r in rows):
-        raise ProblemError(vo, f"matrix is {got} but the layer has {v.count(n_in, 'input')} and {v.count(n_out, 'neuron')}",
-                           f"{shape[0]}×{shape[1]}, {described}")
+    if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
+        got = f"{len(rows)}×{len(rows[0]) if rows else '?'}"
+        raise BeyondSchema("shape", vo, f"matrix is {got} but the layer has {v.count(n_in, 'input')} and "
+                                        f"{v.count(n_out, 'neuron')}", f"{shape[0]}×{shape[1]}, {described}")
     names = spec.get("names", "w{layer}_{i}{j}")
     no = v.at(spec, "names", origin)
-    out = [[None] * n_out for _ in range(n_in)]
+    if isinstance(names, list) and (len(names) != len(rows) or any(len(n) != len(r) for n, r in zip(names, rows))):
+        raise BeyondSchema("shape", no, "the names matrix does not have the shape of the values",
+                           f"{shape[0]}×{shape[1]}")
+    out: list[list] = [[None] * n_out for _ in range(n_in)]
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             i, j = (r, c) if orient == "inputs_by_neurons" else (c, r)
-            eo = v.at(row, c, v.at(rows, r, vo))
-            if isinstance(names, list):
-                if len(names) != len(rows) or not isinstance(names[r], list) or len(names[r]) != len(row):
-                    raise ProblemError(no, "the names matrix does not have the shape of the values",
-                                       f"{shape[0]}×{shape[1]}")
-                wname = v.name(names[r][c], v.at(names[r], c, v.at(names, r, no)))
-            else:
-                template = v.text(names, no)
-                try:
-                    filled = template.format_map({"layer": layer_no, "i": i + 1, "j": j + 1})
-                except (KeyError, IndexError, ValueError, AttributeError):
-                    raise ProblemError(no, f"names template {template!r} cannot be filled in",
-                                       "a template using {layer}, {i} and {j}, such as w{layer}_{i}{j}") from None
-                wname = v.name(filled, no)
-            out[i][j] = (wname, v.number(value, eo), eo)
+            wname = names[r][c] if isinstance(names, list) else _fill(str(names), no, layer_no, i + 1, j + 1)
+            out[i][j] = (wname, float(value), v.at(row, c, v.at(rows, r, vo)))
     return out
 
 
+def _fill(template: str, origin: Origin, layer: int, i: int, j: int) -> str:
+    """A weight's name from the names template."""
+    try:
+        filled = template.format_map({"layer": layer, "i": i, "j": j})
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise BeyondSchema("formula", origin, f"names template {template!r} cannot be filled in",
+                           "a template using {layer}, {i} and {j}, such as w{layer}_{i}{j}") from None
+    try:
+        return v.name(filled, origin)
+    except ProblemError as exc:
+        raise BeyondSchema.of("formula", exc) from None
+
+
 def _biases(spec, origin: Origin, n: int) -> list:
+    """The bias name of each neuron, or None."""
     if spec is None:
         return [None] * n
     if isinstance(spec, list):
         if len(spec) != n:
-            raise ProblemError(origin, f"{v.count(len(spec), 'bias', 'biases')} for {v.count(n, 'neuron')}",
+            raise BeyondSchema("shape", origin, f"{v.count(len(spec), 'bias', 'biases')} for {v.count(n, 'neuron')}",
                                f"one shared name or {v.count(n, 'name')}")
-        return [v.name(s, v.at(spec, k, origin)) for k, s in enumerate(spec)]
-    return [v.name(spec, origin)] * n
+        return list(spec)
+    return [spec] * n

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from .yamlreader import LineDict, LineList
@@ -30,21 +30,21 @@ def type_name(v) -> str:
             LineDict: "a mapping", LineList: "a list"}.get(type(v), type(v).__name__)
 
 
-def mapping(v, origin: Origin, what: str = "a mapping") -> LineDict:
+def mapping(v, origin: Origin, what: str = "a mapping") -> dict:
     """v, which must be a mapping."""
     if not isinstance(v, dict):
         raise ProblemError(origin, f"got {type_name(v)}", what)
     return v
 
 
-def listing(v, origin: Origin, what: str = "a list") -> LineList:
+def listing(v, origin: Origin, what: str = "a list") -> list:
     """v, which must be a list."""
     if not isinstance(v, list):
         raise ProblemError(origin, f"got {type_name(v)}", what)
     return v
 
 
-def keys(m: LineDict, origin: Origin, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+def keys(m: dict, origin: Origin, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
     """Refuse unknown keys (with a suggestion) and report missing required ones."""
     allowed = list(allowed)
     for k in m:
@@ -53,8 +53,13 @@ def keys(m: LineDict, origin: Origin, allowed: Iterable[str], required: Iterable
                                suggest(k, allowed))
     for k in required:
         if k not in m:
-            raise ProblemError(origin.child(k, m.line if isinstance(m, LineDict) else origin.line),
-                               "missing required key", f"'{k}' in {origin.path or 'the top level'}")
+            raise missing(m, origin, k)
+
+
+def missing(m: dict, origin: Origin, key: str, expected: str | None = None) -> ProblemError:
+    """The error for a required key that m lacks."""
+    return ProblemError(origin.child(key, m.line if isinstance(m, LineDict) else origin.line),
+                        "missing required key", expected or f"'{key}' in {origin.path or 'the top level'}")
 
 
 def number(v, origin: Origin) -> float:
@@ -66,6 +71,9 @@ def number(v, origin: Origin) -> float:
         if isinstance(v, bool):
             raise ProblemError(origin, f"got the boolean {str(v).lower()}", "a number")
         raise ProblemError(origin, f"got {type_name(v)}", "a number")
+    if isinstance(v, int) and abs(v) > 1e300:  # float() of an int this long overflows
+        raise ProblemError(origin, f"number with {len(str(abs(v)))} digits is too large",
+                           f"a magnitude at most {LIMIT:g}")
     v = float(v)
     if not math.isfinite(v):
         raise ProblemError(origin, f"non-finite number {v}", "a finite number")

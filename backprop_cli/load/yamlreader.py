@@ -160,8 +160,8 @@ _PROBLEMS = {"<block end>": "the end of the indented block", "'<block mapping st
              "'<block sequence start>'": "a list indented further", "'<stream end>'": "the end of the file",
              "unexpected end of stream": "the end of the file"}
 _HINTS = (("'\\t'", "spaces for indentation, not tabs"),
-          ("mapping values are not allowed here", "one 'key: value' per line, keys of a mapping indented alike; "
-                                                  "quote a value that contains ': '"),
+          ("mapping values are not allowed here", ("one 'key: value' per line, keys of a mapping indented alike; "
+                                                   "quote a value that contains ': '")),
           ("found '}'", "brackets that match"), ("found ']'", "brackets that match"),
           ("<block end>", "the keys of one mapping indented alike"))
 
