@@ -205,3 +205,18 @@ def _exit_after(errors: Iterable[BackpropError | None]) -> NoReturn:
     The codes that can occur here rank by number: an invalid file (3) outranks a refused key (2).
     """
     sys.exit(max((e.exit_code for e in errors if e is not None), default=ExitCode.OK))
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the schema to FILE instead of standard output.")
+@error_boundary
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the problem format, for editors (generated from its one declaration)."""
+    from .load.format import schema_text
+
+    text = schema_text()
+    if output:
+        _write(output, text, [])
+    else:
+        click.echo(text, nl=not text.endswith("\n"))

@@ -18,7 +18,7 @@ PROBLEMS = problem_files()
 
 
 def test_the_committed_schema_is_the_generated_one() -> None:
-    """To update it: python -m backprop_cli.load.format > backprop_cli/schemas/problem.schema.json"""
+    """To update it: backprop schema -o backprop_cli/schemas/problem.schema.json"""
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text()
     assert SCHEMA == json_schema()
 

@@ -4,7 +4,7 @@ The loader checks each document against PROBLEM before it builds anything, with 
 messages tests/test_errors.py pins; json_schema() writes the same declaration as the JSON Schema
 editors validate with. Regenerate the committed schema after a change here:
 
-    python -m backprop_cli.load.format > backprop_cli/schemas/problem.schema.json
+    backprop schema -o backprop_cli/schemas/problem.schema.json
 
 What JSON Schema cannot say (names defined elsewhere, shapes that follow another part, formulas)
 the loader checks in code and marks: see imperative.CHECKS.
@@ -194,7 +194,7 @@ def json_schema() -> dict:
         "$id": "https://github.com/backprop-cli/backprop-cli/schemas/problem.schema.json",
         "title": "backprop-cli problem file",
         "description": "A small network, or a scalar expression, to be solved step by step by `backprop solve`. "
-                       "Generated from backprop_cli/load/format.py (python -m backprop_cli.load.format); the "
+                       "Generated from backprop_cli/load/format.py (backprop schema); the "
                        "README's 'The problem format' section is the reference. Names defined elsewhere, shapes "
                        "that follow another part and formulas are checked by the loader alone.",
         **body,
@@ -221,7 +221,3 @@ def _dump(value, indent: int, prefix: int = 0) -> str:
                  for k, x in value.items()]
     return ("[" if isinstance(value, list) else "{") + "\n" + ",\n".join(inner) + "\n" + " " * indent \
         + ("]" if isinstance(value, list) else "}")
-
-
-if __name__ == "__main__":
-    print(schema_text(), end="")
