@@ -179,7 +179,9 @@ def solve(problem: Problem) -> Solution:
     if problem.n_samples > 1:
         steps.append(BatchLossStep(problem.loss, problem.batch, values[problem.loss], loss))
     grad_steps, grads = backward(problem, rows)
-    steps.extend(grad_steps)
+    from .shortcut import with_shortcuts  # the δ = ŷ − y pairs, beside the full chain rule
+
+    steps.extend(with_shortcuts(problem, values, grad_steps))
     new_params: dict = {}
     after = None
     if problem.learning_rate is not None:

@@ -58,6 +58,20 @@ class ChainTerm:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """δ of an output neuron the short way: the full chain rule adds up to factor·(ŷ − y).
+
+    Found only where it holds exactly (shortcut.py): softmax with categorical cross-entropy whose
+    targets sum to 1, or sigmoid with binary cross-entropy, each term entering the loss once.
+    """
+
+    pair: str  # "softmax + cross-entropy" or "sigmoid + binary cross-entropy"
+    formula: Expr  # factor·(ŷ − y) in the problem's names, e.g. p1 − y1 or (p1 − y1)/3
+    factor: float  # the loss's weight of the term times the batch's 1/N: 1 for a plain sum
+    values: tuple  # per sample; empty in a symbolic derivation
+
+
+@dataclass(frozen=True)
 class GradStep:
     """∂L/∂node as the sum of its chain-rule terms.
 
@@ -70,6 +84,7 @@ class GradStep:
     terms: tuple
     values: tuple  # per sample; empty in a symbolic derivation
     total: float | None  # summed over samples: the gradient of the batch loss; None when symbolic
+    shortcut: Shortcut | None = None  # the same δ written as ŷ − y, where the pair simplifies
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,8 @@ def test_the_layout_uses_every_block_row_and_cell_type(sol, monkeypatch):
     expression_batch = load_problem_text("title: t\nsamples:\n  - inputs: {x: 1.0, y: 2.0}\n"
                                          "  - inputs: {x: -0.5, y: 3.0}\nexpression: {f: x*y + sin(x)}\n", "e.yaml")
     docs = [build(sol, symbolic=True), build(solve(expression_batch)),
-            build(solve(load_problem("problems/seed003_q2_expression.yaml")))]
+            build(solve(load_problem("problems/seed003_q2_expression.yaml"))),
+            build(solve(load_problem("problems/softmax_cross_entropy.yaml")))]  # the δ = ŷ − y shortcut
     used = _types_in(docs)
     assert set(BLOCK_TYPES) | set(ROW_TYPES) | set(CELL_TYPES) <= used
 

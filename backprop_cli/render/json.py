@@ -103,9 +103,13 @@ class _Builder:
                 "upstream": _floats(term.upstream), "contribution": _floats(term.contribution)}
 
     def grad(self, step: GradStep) -> None:
-        self.doc["backward"].append({"node": step.node, "kind": step.kind,
-                                     "terms": [self._term(t) for t in step.terms],
-                                     "values": _floats(step.values), "total": _num(step.total)})
+        item: dict = {"node": step.node, "kind": step.kind, "terms": [self._term(t) for t in step.terms],
+                      "values": _floats(step.values), "total": _num(step.total)}
+        if step.shortcut is not None:  # only where the pair simplifies, so other documents stay as they were
+            short = step.shortcut
+            item["shortcut"] = {"pair": short.pair, **self.formula(short.formula), "factor": float(short.factor),
+                                "values": _floats(short.values)}
+        self.doc["backward"].append(item)
 
     def update(self, step: UpdateStep) -> None:
         self.doc["update"].append({"param": step.param, "old": float(step.old), "gradient": float(step.grad),
