@@ -109,7 +109,38 @@ class LossAfterStep:
     per_sample: tuple
 
 
-STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, UpdateStep, LossAfterStep)
+@dataclass(frozen=True)
+class Kink:
+    """A point the finite-difference step crossed where fn's derivative jumps: where ``at`` is 0."""
+
+    node: str  # the node whose formula calls fn
+    fn: str  # relu, leaky_relu, elu, abs, max, min …: a function whose derivative has an indicator or sign
+    at: Expr  # the indicator's argument; a − b for a tie of max(a, b)
+
+
+@dataclass(frozen=True)
+class GradCheckStep:
+    """∂L/∂name by backprop beside the central difference of the batch loss, (L(p+h) − L(p−h))/(2h).
+
+    status: ok, flagged (relative error above threshold), kink (the step crossed a kink, so the
+    difference is not the derivative) or undefined (the loss has no value at p ± h).
+    """
+
+    name: str
+    kind: str  # param, or input for a problem without parameters
+    sample: int | None  # the sample whose input was moved (from 0); None for a parameter (all samples)
+    analytic: float
+    numeric: float | None  # None when undefined
+    h: float
+    tiny: float | None  # the floor of the relative error's denominator (gradcheck.py); None when undefined
+    rel_error: float | None  # |a − n| / max(|a|, |n|, tiny); None when undefined
+    status: str
+    threshold: float  # relative errors above it are flagged
+    relative_step: float  # h = relative_step·max(1, |p|)
+    kinks: tuple = ()  # Kink, the ones the step crossed
+
+
+STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, GradCheckStep, UpdateStep, LossAfterStep)
 
 
 @dataclass(frozen=True)

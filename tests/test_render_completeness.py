@@ -20,7 +20,7 @@ from backprop_cli.render.layout import SECTION_OF, build
 from backprop_cli.solution import STEP_TYPES, GivenStep
 from problem_files import BATCH, ROOT
 
-# Two samples, a frozen parameter and an update: a solution that holds every step type.
+# Two samples, a frozen parameter, an update and a gradient check: a solution that holds every step type.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +37,7 @@ class MysteryBlock:
 
 @pytest.fixture(scope="module")
 def sol():
-    return solve(load_problem_text(BATCH, "every_step.yaml"))
+    return solve(load_problem_text(BATCH, "every_step.yaml"), gradient_check=True)
 
 
 def test_the_fixture_holds_every_step_type(sol):
