@@ -87,9 +87,11 @@ def main() -> None:
               help="Write to FILE instead of standard output.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width to lay out for.")
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
+@click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
+              "of the loss and their relative error, flagging disagreements.")
 @error_boundary
 def solve(file: str, fmt: str | None, precision: int, output: str | None, width: int | None,
-          symbolic: bool) -> None:
+          symbolic: bool, gradient_check: bool) -> None:
     """Solve FILE step by step: forward pass, loss, backward pass, update."""
     from .engine import solve as solve_problem
     from .keys.names import is_key_file, problem_path
@@ -100,7 +102,8 @@ def solve(file: str, fmt: str | None, precision: int, output: str | None, width:
     if is_key_file(file):  # `backprop solve problems/*.yaml` also meets the answer keys
         click.echo(f"note: {file} is an answer key; solving its problem {problem_path(file)}", err=True)
         file = str(problem_path(file))
-    solution = solve_problem(load_problem(file))
+    checks = {"gradient_check": True} if gradient_check else {}
+    solution = solve_problem(load_problem(file), **checks)
     options = {"symbolic": True} if symbolic else {}
     text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output), **options)
     if output:

@@ -167,8 +167,11 @@ def _forward_steps(problem: Problem, values: Values | None) -> list:
     return steps
 
 
-def solve(problem: Problem) -> Solution:
-    """The complete worked solution of one problem; a symbolic derivation when it has no numbers."""
+def solve(problem: Problem, gradient_check: bool = False) -> Solution:
+    """The complete worked solution of one problem; a symbolic derivation when it has no numbers.
+
+    gradient_check adds, after the backward pass, each gradient beside a central difference (gradcheck.py).
+    """
     if not problem.numeric:
         steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
         return Solution(problem, tuple(steps), {}, {}, None, None, {})
@@ -179,7 +182,13 @@ def solve(problem: Problem) -> Solution:
     if problem.n_samples > 1:
         steps.append(BatchLossStep(problem.loss, problem.batch, values[problem.loss], loss))
     grad_steps, grads = backward(problem, rows)
-    steps.extend(grad_steps)
+    from .shortcut import with_shortcuts  # the δ = ŷ − y pairs, beside the full chain rule
+
+    steps.extend(with_shortcuts(problem, values, grad_steps))
+    if gradient_check:
+        from .gradcheck import check_gradients
+
+        steps.extend(check_gradients(problem, grads, values))
     new_params: dict = {}
     after = None
     if problem.learning_rate is not None:

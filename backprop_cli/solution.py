@@ -58,6 +58,20 @@ class ChainTerm:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """δ of an output neuron the short way: the full chain rule adds up to factor·(ŷ − y).
+
+    Found only where it holds exactly (shortcut.py): softmax with categorical cross-entropy whose
+    targets sum to 1, or sigmoid with binary cross-entropy, each term entering the loss once.
+    """
+
+    pair: str  # "softmax + cross-entropy" or "sigmoid + binary cross-entropy"
+    formula: Expr  # factor·(ŷ − y) in the problem's names, e.g. p1 − y1 or (p1 − y1)/3
+    factor: float  # the loss's weight of the term times the batch's 1/N: 1 for a plain sum
+    values: tuple  # per sample; empty in a symbolic derivation
+
+
+@dataclass(frozen=True)
 class GradStep:
     """∂L/∂node as the sum of its chain-rule terms.
 
@@ -70,6 +84,7 @@ class GradStep:
     terms: tuple
     values: tuple  # per sample; empty in a symbolic derivation
     total: float | None  # summed over samples: the gradient of the batch loss; None when symbolic
+    shortcut: Shortcut | None = None  # the same δ written as ŷ − y, where the pair simplifies
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,38 @@ class LossAfterStep:
     per_sample: tuple
 
 
-STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, UpdateStep, LossAfterStep)
+@dataclass(frozen=True)
+class Kink:
+    """A point the finite-difference step crossed where fn's derivative jumps: where ``at`` is 0."""
+
+    node: str  # the node whose formula calls fn
+    fn: str  # relu, leaky_relu, elu, abs, max, min …: a function whose derivative has an indicator or sign
+    at: Expr  # the indicator's argument; a − b for a tie of max(a, b)
+
+
+@dataclass(frozen=True)
+class GradCheckStep:
+    """∂L/∂name by backprop beside the central difference of the batch loss, (L(p+h) − L(p−h))/(2h).
+
+    status: ok, flagged (relative error above threshold), kink (the step crossed a kink, so the
+    difference is not the derivative) or undefined (the loss has no value at p ± h).
+    """
+
+    name: str
+    kind: str  # param, or input for a problem without parameters
+    sample: int | None  # the sample whose input was moved (from 0); None for a parameter (all samples)
+    analytic: float
+    numeric: float | None  # None when undefined
+    h: float
+    tiny: float | None  # the floor of the relative error's denominator (gradcheck.py); None when undefined
+    rel_error: float | None  # |a − n| / max(|a|, |n|, tiny); None when undefined
+    status: str
+    threshold: float  # relative errors above it are flagged
+    relative_step: float  # h = relative_step·max(1, |p|)
+    kinks: tuple = ()  # Kink, the ones the step crossed
+
+
+STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, GradCheckStep, UpdateStep, LossAfterStep)
 
 
 @dataclass(frozen=True)

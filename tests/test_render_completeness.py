@@ -20,7 +20,7 @@ from backprop_cli.render.layout import SECTION_OF, build
 from backprop_cli.solution import STEP_TYPES, GivenStep
 from problem_files import BATCH, ROOT
 
-# Two samples, a frozen parameter and an update: a solution that holds every step type.
+# Two samples, a frozen parameter, an update and a gradient check: a solution that holds every step type.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +37,7 @@ class MysteryBlock:
 
 @pytest.fixture(scope="module")
 def sol():
-    return solve(load_problem_text(BATCH, "every_step.yaml"))
+    return solve(load_problem_text(BATCH, "every_step.yaml"), gradient_check=True)
 
 
 def test_the_fixture_holds_every_step_type(sol):
@@ -102,7 +102,8 @@ def test_the_layout_uses_every_block_row_and_cell_type(sol, monkeypatch):
     expression_batch = load_problem_text("title: t\nsamples:\n  - inputs: {x: 1.0, y: 2.0}\n"
                                          "  - inputs: {x: -0.5, y: 3.0}\nexpression: {f: x*y + sin(x)}\n", "e.yaml")
     docs = [build(sol, symbolic=True), build(solve(expression_batch)),
-            build(solve(load_problem("problems/seed003_q2_expression.yaml")))]
+            build(solve(load_problem("problems/seed003_q2_expression.yaml"))),
+            build(solve(load_problem("problems/softmax_cross_entropy.yaml")))]  # the δ = ŷ − y shortcut
     used = _types_in(docs)
     assert set(BLOCK_TYPES) | set(ROW_TYPES) | set(CELL_TYPES) <= used
 

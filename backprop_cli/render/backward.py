@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from ..formula.printing import to_text
 from ..formula.tree import Const, Expr, Var, mul
 from ..solution import ChainTerm, GradStep, Solution
-from .blocks import Block, Column, Definitions, Derivation, Equation, Rows, SampleSum, Subheading, Table
+from .blocks import Block, Column, Definitions, Derivation, Equation, Rows, SampleSum, Shortcut, Subheading, Table
 from .cells import Cell, Formula, Grad, InSample, Join, Name, Num, Sum, Text, grad_latex, grad_text
 
 if TYPE_CHECKING:
+    from .. import solution
     from .layout import Context
 
 KIND_TITLES = {
@@ -59,16 +60,26 @@ def _runs(ctx: Context, steps: Sequence[GradStep], numbers: bool) -> list[Block]
     sol, loss = ctx.sol, ctx.problem.loss
     out: list[Block] = []
     for kind, run in groupby(steps, key=lambda s: s.kind):
-        rows: list[Equation | SampleSum] = []
+        rows: list[Equation | Shortcut | SampleSum] = []
         for st in run:
             lhs = Grad(loss, st.node)
             samples = range(ctx.n) if numbers else range(0)
             rows.append(Equation(lhs, chain(sol, st.terms), tuple(chain(sol, st.terms, s) for s in samples),
                                  st.values if numbers else ()))
+            if st.shortcut is not None:
+                rows.append(_shortcut(ctx, lhs, st.shortcut, samples))
             if numbers and ctx.multi and kind == "param" and st.total is not None:
                 rows.append(SampleSum(lhs, Sum(st.values), st.total))
         out.append(Derivation(("quantity", "chain rule"), tuple(rows), title=KIND_TITLES[kind].format(L=loss)))
     return out
+
+
+def _shortcut(ctx: Context, lhs: Cell, short: solution.Shortcut, samples: range) -> Shortcut:
+    """δ the short way, = factor·(ŷ − y), with each sample's numbers; its values are the engine's."""
+    symbols = ctx.problem.symbols
+    return Shortcut(lhs, Formula((short.formula,), symbols=symbols),
+                    tuple(Formula((short.formula,), ctx.sol.sample_values(s), symbols) for s in samples),
+                    tuple(short.values[s] for s in samples), f"the {short.pair} shortcut")
 
 
 def _graph(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:

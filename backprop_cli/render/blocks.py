@@ -84,6 +84,20 @@ class Equation:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """Under an equation: the same lhs the short way, = formula = numbers = value (e.g. δ = ŷ − y).
+
+    label names the shortcut: "the softmax + cross-entropy shortcut".
+    """
+
+    lhs: Cell
+    formula: Formula
+    numbers: tuple[Formula, ...]  # one per sample
+    values: tuple[float, ...]
+    label: str
+
+
+@dataclass(frozen=True)
 class SampleSum:
     """lhs summed over the samples of a batch: parts = total."""
 
@@ -100,7 +114,7 @@ class Derivation:
     """
 
     head: tuple[str, str]
-    rows: tuple[Equation | SampleSum, ...]
+    rows: tuple[Equation | Shortcut | SampleSum, ...]
     title: str | None = None
 
 
@@ -146,7 +160,7 @@ class LossChange:
 
 Block = Union[Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange]
 BLOCK_TYPES = (Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange)
-ROW_TYPES = (Equation, SampleSum)
+ROW_TYPES = (Equation, Shortcut, SampleSum)
 
 
 @dataclass(frozen=True)

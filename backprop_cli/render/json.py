@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..formula.printing import to_latex, to_text
-from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
-                        Solution, UpdateStep)
+from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradCheckStep, GradStep, LossAfterStep,
+                        LossStep, Solution, UpdateStep)
 from .dispatch import pick
 
 SCHEMA_VERSION = 1
@@ -35,7 +35,12 @@ def document(sol: Solution) -> dict:
     builder = _Builder(sol)
     for step in sol.steps:
         builder.add(step)
-    return builder.doc
+    if not builder.checks:
+        return builder.doc
+    # only a solution with --gradient-check has the key, after the gradients it checks
+    at = list(builder.doc).index("gradients") + 1
+    items = list(builder.doc.items())
+    return dict([*items[:at], ("gradient_check", builder.checks), *items[at:]])
 
 
 def _floats(values) -> list[float]:
@@ -50,6 +55,7 @@ class _Builder:
     def __init__(self, sol: Solution):
         p = sol.problem
         self.sol, self.symbols = sol, p.symbols
+        self.checks: dict = {}
         nodes = [n.name for n in p.nodes]
         self.doc: dict = {
             "schema_version": SCHEMA_VERSION,
@@ -103,9 +109,23 @@ class _Builder:
                 "upstream": _floats(term.upstream), "contribution": _floats(term.contribution)}
 
     def grad(self, step: GradStep) -> None:
-        self.doc["backward"].append({"node": step.node, "kind": step.kind,
-                                     "terms": [self._term(t) for t in step.terms],
-                                     "values": _floats(step.values), "total": _num(step.total)})
+        item: dict = {"node": step.node, "kind": step.kind, "terms": [self._term(t) for t in step.terms],
+                      "values": _floats(step.values), "total": _num(step.total)}
+        if step.shortcut is not None:  # only where the pair simplifies, so other documents stay as they were
+            short = step.shortcut
+            item["shortcut"] = {"pair": short.pair, **self.formula(short.formula), "factor": float(short.factor),
+                                "values": _floats(short.values)}
+        self.doc["backward"].append(item)
+
+    def grad_check(self, step: GradCheckStep) -> None:
+        if not self.checks:
+            self.checks = {"relative_step": step.relative_step, "threshold": step.threshold, "checks": []}
+        self.checks["checks"].append({
+            "name": step.name, "kind": step.kind, "sample": None if step.sample is None else step.sample + 1,
+            "analytic": float(step.analytic), "numeric": _num(step.numeric), "h": float(step.h),
+            "tiny": _num(step.tiny), "relative_error": _num(step.rel_error),
+            "status": step.status,
+            "kinks": [{"node": k.node, "function": k.fn, **self.formula(k.at)} for k in step.kinks]})
 
     def update(self, step: UpdateStep) -> None:
         self.doc["update"].append({"param": step.param, "old": float(step.old), "gradient": float(step.grad),
@@ -120,6 +140,7 @@ class _Builder:
 # One method per step type, as in every format.
 STEPS: dict[type, Callable] = {
     GivenStep: _Builder.given, ForwardStep: _Builder.forward, LossStep: _Builder.loss,
-    BatchLossStep: _Builder.batch_loss, GradStep: _Builder.grad, UpdateStep: _Builder.update,
+    BatchLossStep: _Builder.batch_loss, GradStep: _Builder.grad, GradCheckStep: _Builder.grad_check,
+    UpdateStep: _Builder.update,
     LossAfterStep: _Builder.loss_after,
 }

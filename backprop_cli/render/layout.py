@@ -14,12 +14,13 @@ from itertools import groupby
 from ..formula.printing import name_latex
 from ..formula.tree import Const, Var, mul, sub
 from ..model import Param, Problem
-from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep, Solution,
-                        UpdateStep)
+from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradCheckStep, GradStep, LossAfterStep, LossStep,
+                        Solution, UpdateStep)
 from .backward import chain_text, grads, shown_grads
 from .blocks import (BatchTotal, Block, Column, Definitions, Derivation, Diagram, Document, Equation, LossChange,
                      Note, Paragraph, Rows, Section, Table, Title)
 from .cells import Formula, Join, Math, Name, Num, SampleKey, Sum, Text, names
+from .checks import checks
 from .dispatch import pick
 
 __all__ = ["SECTION_OF", "STEPS", "Context", "build", "chain_text", "connects", "shown_grads"]
@@ -174,6 +175,7 @@ STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
     LossStep: ("Loss", _formulas("term")),
     BatchLossStep: ("Loss", _batch),
     GradStep: ("Backward pass", grads),
+    GradCheckStep: ("Backward pass", checks),
     UpdateStep: ("Update", _updates),
     LossAfterStep: ("Loss after the update", _after),
 }

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ..formula.printing import fmt_number, name_latex, to_latex
 from ..solution import Solution
 from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
-                     Paragraph, SampleSum, Subheading, Table, Title)
+                     Paragraph, SampleSum, Shortcut, Subheading, Table, Title)
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
 from .dispatch import pick
 from .layout import build
@@ -154,6 +154,11 @@ class _Markdown:
     def terms(self, f: Formula) -> list[str]:
         return [to_latex(t, f.values, self.p, f.symbols) for t in f.terms]
 
+    def shortcut(self, row: Shortcut) -> list[str]:
+        """A sentence naming the shortcut, then its own equation: lhs = short formula = numbers = value."""
+        return ["", f"{row.label[:1].upper()}{row.label[1:]} gives the same:",
+                *self.equation(Equation(row.lhs, row.formula, row.numbers, row.values))]
+
     def sample_sum(self, row: SampleSum) -> list[str]:
         return ["", "Summed over the samples:",
                 *_display([f"{self.tex(row.lhs)} = {self.tex(row.parts)} = {self.num(row.total, True)}"])]
@@ -227,7 +232,8 @@ BLOCKS: dict[type, Callable] = {
     Table: _Markdown.table, Derivation: _Markdown.derivation, Definitions: _Markdown.definitions,
     Diagram: _Markdown.diagram, BatchTotal: _Markdown.batch_total, LossChange: _Markdown.loss_change,
 }
-ROWS: dict[type, Callable] = {Equation: _Markdown.equation, SampleSum: _Markdown.sample_sum}
+ROWS: dict[type, Callable] = {Equation: _Markdown.equation, Shortcut: _Markdown.shortcut,
+                              SampleSum: _Markdown.sample_sum}
 CELLS: dict[type, Callable] = {
     Text: _Markdown.text, Name: _Markdown.name, Grad: _Markdown.grad, Num: _Markdown.number, Math: _Markdown.math,
     Formula: _Markdown.formula, Sum: _Markdown.sum, InSample: _Markdown.in_sample, SampleKey: _Markdown.sample_key,

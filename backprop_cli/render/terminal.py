@@ -13,7 +13,7 @@ from ..formula.printing import fmt_number, to_text
 from ..model import Problem
 from ..solution import Solution
 from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
-                     Paragraph, SampleSum, Subheading, Table, Title)
+                     Paragraph, SampleSum, Shortcut, Subheading, Table, Title)
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
 from .dispatch import pick
 from .layout import build
@@ -120,6 +120,15 @@ class _Terminal:
             lhs = InSample(eq.lhs, s) if len(eq.numbers) > 1 else eq.lhs
             t.add_row(self.cell(lhs), symbols, self.cell(numbers), self.num(eq.values[s]))
 
+    def shortcut(self, row: Shortcut, t: RichTable) -> None:
+        """Under its equation: = the short formula (what it is), then each sample's numbers and value."""
+        symbols = f"= {self.cell(row.formula)} ({row.label})"
+        if not row.numbers:
+            t.add_row("", symbols)
+        for s, numbers in enumerate(row.numbers):
+            lhs = self.cell(InSample(row.lhs, s)) if len(row.numbers) > 1 else ""
+            t.add_row(lhs, symbols, self.cell(numbers), self.num(row.values[s]))
+
     def sample_sum(self, row: SampleSum, t: RichTable) -> None:
         t.add_row(self.cell(row.lhs), "sum over samples", self.cell(row.parts), self.num(row.total))
 
@@ -185,7 +194,8 @@ BLOCKS: dict[type, Callable] = {
     Table: _Terminal.table, Derivation: _Terminal.derivation, Definitions: _Terminal.definitions,
     Diagram: _Terminal.diagram, BatchTotal: _Terminal.batch_total, LossChange: _Terminal.loss_change,
 }
-ROWS: dict[type, Callable] = {Equation: _Terminal.equation, SampleSum: _Terminal.sample_sum}
+ROWS: dict[type, Callable] = {Equation: _Terminal.equation, Shortcut: _Terminal.shortcut,
+                              SampleSum: _Terminal.sample_sum}
 CELLS: dict[type, Callable] = {
     Text: _Terminal.text, Name: _Terminal.name, Grad: _Terminal.grad, Num: _Terminal.number, Math: _Terminal.math,
     Formula: _Terminal.formula, Sum: _Terminal.sum, InSample: _Terminal.in_sample, SampleKey: _Terminal.sample_key,
