@@ -9,3 +9,4 @@ MAX_NESTING = 100  # brackets, functions and powers inside one formula (a flat s
 MAX_FORMULA_CHARS = 100_000  # one formula's text
 MAX_DIGITS = 30  # digits of one number written in a formula
 MAGNITUDE = 1e6  # largest magnitude of a number in a problem: beyond it a homework number is a typo
+MAX_NAME = 64  # characters of one name (an input, parameter, node, or a weight name a template makes)

@@ -311,7 +311,7 @@ CASES = [
     case("names-template-unknown-field",
          edit(NET, "      values: [[0.1]]", "      names: w{foo}\n      values: [[0.1]]"),
          "Error: {file}:10: layers[0].weights.names: names template 'w{foo}' cannot be filled in (expected a "
-         "template using {layer}, {i} and {j}, such as w{layer}_{i}{j})"),
+         "template using {layer}, {i} and {j}, such as w{layer}_{i}_{j})"),
     # --- names that are not defined -----------------------------------------------------------------------
     case("formula-names-undefined", edit(EQ, "w2*h1", "w2*hh1"),
          f"Error: {{file}}:7: equations.o1: 'hh1' is not defined ({DEFINED}). Did you mean 'h1'?"),
@@ -433,8 +433,8 @@ CASES = [
     case("parameter-without-value", edit(NET, "params: {b: 0.1}", "params: {}"),
          "Error: {file}:6: layers[0].neurons[0]: parameter 'b' has no value (expected a value in params: "
          "(b: 0.5) or on its edge)"),
-    case("parameter-with-two-values", edit(NET, "params: {b: 0.1}", "params: {b: 0.1, w1_11: 0.3}"),
-         "Error: {file}:10: layers[0].weights.values[0][0]: parameter 'w1_11' is given two values, 0.3 (line 4) "
+    case("parameter-with-two-values", edit(NET, "params: {b: 0.1}", "params: {b: 0.1, w1_1_1: 0.3}"),
+         "Error: {file}:10: layers[0].weights.values[0][0]: parameter 'w1_1_1' is given two values, 0.3 (line 4) "
          "and 0.1 (expected one value per parameter)"),
     case("parameter-with-two-values-on-edges",
          edit(EDGES, "w3: h1 -> o1 = 0.3", "w3: [h1 -> o1 = 0.3, x1 -> o1 = 0.4]"),
@@ -470,12 +470,12 @@ CASES = [
          "Error: {file}:3: targets.x1: 'x1' is both an input and a target (expected distinct names)"),
     # --- training -----------------------------------------------------------------------------------------
     case("frozen-names-a-non-parameter", edit(NET, "  learning_rate: 0.5", "  frozen: [b, x1]\n  learning_rate: 0.5"),
-         "Error: {file}:18: training.frozen[1]: 'x1' is not a parameter (expected one of: b, w1_11)"),
+         "Error: {file}:18: training.frozen[1]: 'x1' is not a parameter (expected one of: b, w1_1_1)"),
     case("frozen-names-a-non-parameter-in-a-block-list",
          edit(NET, "  learning_rate: 0.5", "  learning_rate: 0.5\n  frozen:\n    - b\n    - x1"),
-         "Error: {file}:21: training.frozen[1]: 'x1' is not a parameter (expected one of: b, w1_11)"),
+         "Error: {file}:21: training.frozen[1]: 'x1' is not a parameter (expected one of: b, w1_1_1)"),
     case("frozen-misspelt", edit(NET, "  learning_rate: 0.5", "  frozen: [bb]\n  learning_rate: 0.5"),
-         "Error: {file}:18: training.frozen[0]: 'bb' is not a parameter (expected one of: b, w1_11). "
+         "Error: {file}:18: training.frozen[0]: 'bb' is not a parameter (expected one of: b, w1_1_1). "
          "Did you mean 'b'?"),
     # --- values that leave a function's domain ------------------------------------------------------------
     case("log-of-negative", edit(EQ, "  o1: sigmoid(w2*h1)", "  q: log(x1 - 1)\n  o1: sigmoid(w2*h1 + q)"),

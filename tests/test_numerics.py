@@ -230,11 +230,11 @@ def batch_numpy(reduce):
     scale = 1 / len(y) if reduce == "mean" else 1.0
     d_out = (p - y) * p * (1 - p) * scale
     d_hidden = np.outer(d_out, W2) * (1 - H ** 2)
-    grads = {"w2_11": d_out @ H[:, 0], "w2_21": d_out @ H[:, 1], "c": d_out.sum(),
+    grads = {"w2_1_1": d_out @ H[:, 0], "w2_2_1": d_out @ H[:, 1], "c": d_out.sum(),
              "b1": d_hidden[:, 0].sum(), "b2": d_hidden[:, 1].sum()}
     for i in range(2):
         for j in range(2):
-            grads[f"w1_{i + 1}{j + 1}"] = d_hidden[:, j] @ X[:, i]
+            grads[f"w1_{i + 1}_{j + 1}"] = d_hidden[:, j] @ X[:, i]
     return per, (per.mean() if reduce == "mean" else per.sum()), grads
 
 
@@ -343,9 +343,9 @@ training: {learning_rate: 0.5}
 
 def test_frozen_parameters_are_unchanged_and_the_rest_are_updated():
     text = BATCH.format(batch="mean").replace("training: {learning_rate: 0.3}",
-                                              "training: {learning_rate: 0.3, frozen: [c, w1_11]}")
+                                              "training: {learning_rate: 0.3, frozen: [c, w1_1_1]}")
     problem = load_problem_text(text)
-    assert problem.frozen == {"c", "w1_11"}
+    assert problem.frozen == {"c", "w1_1_1"}
     sol = solve(problem)
     _, _, want = batch_numpy("mean")
     updates = {u.param: u for u in sol.of(UpdateStep)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
+from ..formula.tree import free_names
 from ..model import Problem
 from . import givens
 from . import validate as v
@@ -50,6 +51,7 @@ def problem_from_doc(doc, file: str) -> Problem:
                                                            targets, t_origins)
         for n in loss_nodes:
             built.add_node(n.name, n.formula, n.origin, n.role)
+    _one_meaning(built, params, inputs, targets, top)
     nodes = evaluation_order(built, inputs, targets, params)
     param_objs = parameters(built, params, top, numeric=not SYMBOLIC.holds(doc))
     lr, frozen = _training(doc, top, param_objs)
@@ -61,6 +63,20 @@ def problem_from_doc(doc, file: str) -> Problem:
         outputs=tuple(outputs), loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen),
         layers=tuple(built.layers), symbols={k: str(x) for k, x in doc.get("symbols", {}).items()}, origins=origins,
         kind="expression" if expression else "network", definitions=tuple(built.definitions))
+
+
+def _one_meaning(built: Built, params: dict, inputs: dict, targets: dict, top: Origin) -> None:
+    """A parameter may not share its name with an input or a target: one name means one thing."""
+    for name in dict.fromkeys([*params, *built.values, *built.uses]):
+        role = "an input" if name in inputs else "a target" if name in targets else None
+        if role is not None:
+            where = (params.get(name) or built.values.get(name) or (None, _use_origin(built, name) or top))[1]
+            raise BeyondSchema("distinct", where, f"'{name}' is both {role} and a parameter",
+                               "distinct names: one name means one thing")
+
+
+def _use_origin(built: Built, name: str) -> Origin | None:
+    return next((n.origin for n in built.nodes if name in free_names(n.formula)), None)
 
 
 def _training(doc, top: Origin, params: dict) -> tuple[float | None, list]:
@@ -84,9 +100,18 @@ def _expression(built: Built, doc, top: Origin, inputs: list) -> str:
     if "output" not in doc:
         return last
     names = [n.name for n in built.nodes]
-    out = doc["output"]
+    steps = [name for name, _ in built.definitions]  # the node each 'name = formula' line made, in order
+    out, oo = doc["output"], v.at(doc, "output", top)
+    if isinstance(out, int):  # the k-th step, whatever its name
+        if not 1 <= out <= len(steps):
+            raise BeyondSchema("reference", oo, f"there is no step {out}: the expression has "
+                                                f"{v.count(len(steps), 'step')}", f"a step number from 1 to {len(steps)}")
+        return steps[out - 1]
+    latest = [s for s in steps if s.rstrip("'") == out and "'" not in out]
+    if latest:  # c after c = x*x; c = c*3 is the latest c (shown as c'); write c' or a step number for another
+        return latest[-1]
     if out not in names:
-        raise BeyondSchema("reference", v.at(doc, "output", top), f"'{out}' is not a step of the expression",
+        raise BeyondSchema("reference", oo, f"'{out}' is not a step of the expression",
                            one_of(names), suggest(out, names))
     return out
 

@@ -1,6 +1,8 @@
 """The named-edges form of a network: neurons by name, and edges such as w5: h1 -> o1 = 0.40."""
 from __future__ import annotations
 
+import re
+
 import dataclasses
 
 from ..errors import Origin, ProblemError, one_of, suggest
@@ -63,6 +65,9 @@ def _edge(item: str, io: Origin, neurons: dict, inputs: list) -> tuple[str, str,
                            "an input or neuron name", suggest(src, [*neurons, *inputs]))
     if value is None:
         return src, dst, None
+    if not v.plain_number(value) and not re.fullmatch(r"[-+]?(?:inf|infinity|nan)", value, re.I):
+        # float() reads ١٢ as 12 and 1_0 as 10: only ASCII decimals are numbers
+        raise BeyondSchema("edge-value", io, f"edge value {value!r} is not a number", "a number")
     try:
         return src, dst, v.number(float(value), io)
     except ValueError:

@@ -63,7 +63,7 @@ WEIGHTS = Mapping({
 }, required=("orientation", "values"), what="a mapping with orientation and values",
     docs={"orientation": "inputs_by_neurons: rows are inputs, columns are neurons; neurons_by_inputs: the transpose.",
           "names": "A matrix of names like values, or a template using {layer}, {i} and {j} "
-                   "(default w{layer}_{i}{j})."})
+                   "(default w{layer}_{i}_{j})."})
 
 LAYER = Mapping({
     "name": TEXT,
@@ -159,7 +159,10 @@ PROBLEM = Mapping({
     "edges": MapOf(NAME, Either(((list, ListOf(EDGE)),), otherwise=EDGE)),
     "equations": MapOf(NAME, FORMULA, "a mapping of name: formula"),
     "expression": EXPRESSION,
-    "output": NAME,
+    "output": Either(((int, Number(1, "step {value:g} does not exist", "a step number from 1")),
+                      (str, Pattern(r"^[A-Za-z][A-Za-z0-9_]*'*$", "invalid step name {value!r}",
+                                    "a step's name, such as c, or c' for the value c had after c = c + 1"))),
+                     what="a step's name or number"),
     "outputs": MapOf(NAME, NAME, "a mapping of output node to target name"),
     "loss": LOSS,
     "training": TRAINING,
@@ -177,7 +180,8 @@ PROBLEM = Mapping({
     "edges": "Parameter name to 'from -> to = value', or a list of them for a tied parameter.",
     "equations": "The network as one formula per node.",
     "expression": "A formula, a mapping of name to formula, or a list of 'name = formula' steps.",
-    "output": "The expression step to differentiate (default: the last).",
+    "output": "The expression step to differentiate (default: the last): a name means its latest value "
+              "(c after c = c + 1 is the new c), c' names an earlier one exactly, and a number the k-th step.",
     "outputs": "Output node to target name.",
     "loss": "The loss, with its normalisation spelled out.",
     "training": "learning_rate, and optionally frozen parameters; not in a symbolic or expression problem.",

@@ -1,12 +1,16 @@
 """The layers form of a network: dense layers, each with a weight matrix of stated orientation."""
 from __future__ import annotations
 
+import re
+
 from ..errors import Origin, ProblemError
 from ..formula.tree import Var, mul
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_of
 from .imperative import BeyondSchema
 
+# layer, input, neuron, separated: (1, 11) and (11, 1) can never give the same name
+DEFAULT_NAMES = "w{layer}_{i}_{j}"
 
 def build_layers(b: Built, spec, origin: Origin, inputs: list) -> None:
     """layers: a list of dense layers (checked against format.LAYER), each a NeuronSpec per neuron."""
@@ -61,7 +65,7 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
         got = f"{len(rows)}×{len(rows[0]) if rows else '?'}"
         raise BeyondSchema("shape", vo, f"matrix is {got} but the layer has {v.count(n_in, 'input')} and "
                                         f"{v.count(n_out, 'neuron')}", f"{shape[0]}×{shape[1]}, {described}")
-    names = spec.get("names", "w{layer}_{i}{j}")
+    names = spec.get("names", DEFAULT_NAMES)
     no = v.at(spec, "names", origin)
     if isinstance(names, list) and (len(names) != len(rows) or any(len(n) != len(r) for n, r in zip(names, rows))):
         raise BeyondSchema("shape", no, "the names matrix does not have the shape of the values",
@@ -76,12 +80,11 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
 
 
 def _fill(template: str, origin: Origin, layer: int, i: int, j: int) -> str:
-    """A weight's name from the names template."""
-    try:
-        filled = template.format_map({"layer": layer, "i": i, "j": j})
-    except (KeyError, IndexError, ValueError, AttributeError):
+    """A weight's name from the names template: only {layer}, {i} and {j}, never str.format's specs."""
+    if re.sub(r"\{(?:layer|i|j)\}", "", template).count("{") or "}" in re.sub(r"\{(?:layer|i|j)\}", "", template):
         raise BeyondSchema("formula", origin, f"names template {template!r} cannot be filled in",
-                           "a template using {layer}, {i} and {j}, such as w{layer}_{i}{j}") from None
+                           "a template using {layer}, {i} and {j}, such as " + DEFAULT_NAMES) from None
+    filled = re.sub(r"\{(layer|i|j)\}", lambda m: str({"layer": layer, "i": i, "j": j}[m.group(1)]), template)
     try:
         return v.name(filled, origin)
     except ProblemError as exc:

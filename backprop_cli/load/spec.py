@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
+from ..limits import MAX_NAME
 from ..errors import Origin, ProblemError
 from . import validate as v
 from .imperative import BeyondSchema
@@ -72,7 +73,7 @@ class Name(NamedTuple):
         v.name(value, origin)
 
     def schema(self, defs: dict) -> dict:
-        return {"type": "string", "pattern": v.NAME_RE.pattern}
+        return {"type": "string", "pattern": v.NAME_RE.pattern, "maxLength": MAX_NAME}
 
 
 class Number(NamedTuple):

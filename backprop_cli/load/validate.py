@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable
 
 from ..errors import Origin, ProblemError, one_of, suggest
+from ..limits import MAX_NAME
 from .yamlreader import LineDict, LineList
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$", re.ASCII)
 LIMIT = 1e6  # beyond this a homework number is a typo, and exp() would overflow
 
 
@@ -82,6 +83,11 @@ def number(v, origin: Origin) -> float:
     return v
 
 
+def plain_number(s: str) -> bool:
+    """Whether a string is a number written in ASCII digits, as YAML and formulas write numbers."""
+    return bool(_NUMBER_RE.fullmatch(s))
+
+
 def _numeric(s: str) -> bool:
     """Whether a string would be read as a number if written without quotes."""
     return bool(_NUMBER_RE.match(s.strip()))
@@ -89,9 +95,11 @@ def _numeric(s: str) -> bool:
 
 def name(v, origin: Origin) -> str:
     """A name usable in formulas."""
-    if not isinstance(v, str) or not NAME_RE.match(v):
+    if not isinstance(v, str) or not NAME_RE.fullmatch(v):  # fullmatch: "w1\n" is not w1
         raise ProblemError(origin, f"invalid name {v!r}",
                            "a name of letters, digits and _ that starts with a letter")
+    if len(v) > MAX_NAME:
+        raise ProblemError(origin, f"name of {len(v)} characters is too long", f"at most {MAX_NAME} characters")
     return v
 
 
