@@ -82,7 +82,7 @@ def parse(lines: list[str]) -> tuple[list[tuple[str, list[str]]], dict[str, tupl
 
 def defined(box_lines: list[str]) -> list[str]:
     """The names a box defines: 'x1' or 'x1 = 0.5' or 'net_h1 = …'; a line going on with + or − defines none."""
-    return [re.match(r"[^\s=]+", line)[0] for line in box_lines if not line.startswith(("+ ", "− "))]
+    return [line.split(" ", 1)[0] for line in box_lines if not line.startswith(("+ ", "− "))]
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -1,9 +1,10 @@
 """The network or computational graph as a mermaid flowchart, for markdown exports.
 
 One column (subgraph) per layer, left to right: the inputs, each layer, the loss. Edges carry no
-labels: mermaid puts an edge label at the middle of its edge, where in any network with crossing
-edges it lands on another label or under a node. Each box instead writes out how its value is
-computed ("net_h1 = w1·i1 + w2·i2 + b1", then "out_h1 = σ(net_h1)"), so every parameter stands
+labels: where mermaid puts an edge label depends on its layout and version (drawn without
+columns, even Mazur's 2-2-2 put labels on labels and under nodes), and a label that is not
+there cannot collide, whichever mermaid GitHub runs. Each box instead writes out how its value
+is computed ("net_h1 = w1·i1 + w2·i2 + b1", then "out_h1 = σ(net_h1)"), so every weight stands
 beside the name of the node its edge comes from, and a bias is the term with no node.
 """
 from __future__ import annotations
