@@ -1,4 +1,4 @@
-"""The markdown export: golden files, batches, precision, the diagram, and -o inference."""
+"""The markdown export: golden files, batches, precision, and -o inference (the diagram: test_render_mermaid.py)."""
 from __future__ import annotations
 
 import json
@@ -63,17 +63,6 @@ def test_shape(name, monkeypatch):
     assert "$$" not in outside and not re.search(r"(?<!`)\$(?!`)", outside.replace("$`", "").replace("`$", ""))
     prose = [line for line in outside.splitlines() if not line.startswith("|")]
     assert max(map(len, prose)) <= 110
-
-
-def test_mermaid_diagram_names_neurons_and_weights(monkeypatch):
-    text = markdown.render(solved("mazur", monkeypatch))
-    diagram = re.search(r"```mermaid\n(.*?)```", text, re.S)[1]
-    assert diagram.startswith("flowchart LR")
-    for name in ("i1", "i2", "out_h1", "out_h2", "out_o1", "out_o2", "E_total"):
-        assert f'"{name}' in diagram
-    for label in ("w1 = 0.1500", "w8 = 0.5500", "b1 = 0.3500", "b2 = 0.6000"):
-        assert f'|"{label}"|' in diagram
-    assert diagram.count("b1 = 0.3500") == 2  # one bias feeding both hidden neurons
 
 
 def test_precision_applies_to_displayed_numbers(monkeypatch):
