@@ -12,25 +12,20 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.engine import solve
-from backprop_cli.load.document import load_problem, load_problem_text
+from backprop_cli.load.document import load_problem
 from backprop_cli.render import terminal
-from backprop_cli.render.blocks import BatchTotal, Definitions, Derivation, Document, Table
+from backprop_cli.render.blocks import BatchTotal, Definitions, Derivation, Table
 from backprop_cli.render.layout import build
 from backprop_cli.render.wrap import cut, equation, fit, min_width, pieces, wrap
-from problem_files import BATCH, ROOT, problem_files
+from problem_files import ROOT
+from terminal_reader import WIDE, examples, printed, read_block, rejoin
 
-WIDE = 1000  # nothing wraps or folds
 OPERATORS = ("= ", "+ ", "− ", "·")  # what a continuation line may start with
 FORMULAS = (Derivation, Definitions, BatchTotal, Table)
 FORMULA = re.compile(r"[·(\[]| [+−=] ")  # a table cell that holds a formula, not words
 
 
-def solutions() -> list:
-    sols = [(p.stem, solve(load_problem(p.relative_to(ROOT)))) for p in problem_files()]
-    return [*sols, ("BATCH", solve(load_problem_text(BATCH, "batch.yaml")))]
-
-
-@pytest.fixture(scope="module", params=solutions(), ids=lambda s: s[0])
+@pytest.fixture(scope="module", params=examples(), ids=lambda s: s[0])
 def solution(request):
     return request.param[1]
 
@@ -38,15 +33,6 @@ def solution(request):
 def depth(text: str) -> int:
     """How many brackets are open at the end of text."""
     return sum(ch in "([" for ch in text) - sum(ch in ")]" for ch in text)
-
-
-def rejoin(lines: list[str]) -> str:
-    """Lines broken before an operator, joined back: '+ b' follows with a space, '·b' without."""
-    out = lines[0].strip()
-    for line in lines[1:]:
-        line = line.strip()
-        out += line if line.startswith("·") else " " + line
-    return out
 
 
 def assert_breaks_allowed(lines: list[str], where: str) -> None:
@@ -58,64 +44,19 @@ def assert_breaks_allowed(lines: list[str], where: str) -> None:
         assert not before.endswith(("+", "−", "·", "=", "log")), f"{where}: an operator left behind: {lines}"
 
 
-def render(block, width: int) -> list[str]:
-    """One block as the terminal prints it at width."""
-    text = terminal.write(Document((block,), ()), width=width)
-    return text.splitlines()
-
-
-def columns(lines: list[str]) -> list[tuple[int, int]]:
-    """The column spans of a table: what lies between runs of three or more positions blank on every line."""
-    width = max(len(line) for line in lines)
-    mask = "".join(" " if all(i >= len(line) or line[i] == " " for line in lines) else "x" for i in range(width))
-    return [m.span() for m in re.finditer(r"x(?:x| {1,2}(?=x))*", mask)]
-
-
-def table_rows(lines: list[str], where: str) -> list[tuple[str, ...]]:
-    """The rows of one printed table (header and rule first), each cell's lines joined back."""
-    spans = columns([lines[0], *lines[2:]])  # the rule under the header spans every column
-    rows: list[list[list[str]]] = []
-    for line in lines[2:]:
-        cells = [line[a:b].strip() if a < len(line) else "" for a, b in spans]
-        if cells[0] or not rows:
-            rows.append([[c] if c else [] for c in cells])
-        else:
-            for kept, c in zip(rows[-1], cells):
-                kept += [c] if c else []
-    for row in rows:
-        for cell in row:
-            if len(cell) > 1 and FORMULA.search(rejoin(cell)):  # words ("frozen: not updated") wrap at spaces
-                assert_breaks_allowed(cell, where)
-    return [tuple(rejoin(cell) if cell else "" for cell in row) for row in rows]
-
-
-def equations(lines: list[str], where: str) -> list[tuple[str, ...]]:
-    """Folded rows and definitions: '  lhs = …' with continuation lines indented further."""
-    groups: list[list[str]] = []
-    for line in lines:
-        if re.match(r"  \S", line):
-            groups.append([line])
-        elif line.startswith("   ") and groups:
-            groups[-1].append(line)
-    for g in groups:
-        assert_breaks_allowed(g, where)
-    return [(rejoin(g),) for g in groups]
-
-
 def units(block, width: int, where: str) -> list[tuple[str, ...]]:
-    """What a block says, row by row: table cells, or whole equations where the rows were folded."""
-    lines = render(block, width)
-    assert all(len(line) <= width for line in lines), f"{where}: a line wider than {width}"
-    rules = [i for i, line in enumerate(lines) if line.strip() and set(line.strip()) == {"─"}]
-    if not rules:
-        return equations(lines, where)
+    """What a block says, row by row: table cells, or whole equations where the rows were folded.
+
+    Every break in a formula is checked on the way; words ("frozen: not updated") wrap at spaces.
+    """
+    assert all(len(line) <= width for line in printed(block, width)), f"{where}: a line wider than {width}"
     out = []
-    for k, r in enumerate(rules):
-        end = rules[k + 1] - 1 if k + 1 < len(rules) else len(lines)
-        body = lines[r - 1:end]
-        if k + 1 < len(rules) and block.groups[k + 1].title:  # the next group's title
-            body = body[:-1]
-        out += table_rows(body, where)
+    for part in read_block(block, width):
+        for row in part.lines:
+            for cell in row:
+                if len(cell) > 1 and (part.header is None or FORMULA.search(rejoin(cell))):
+                    assert_breaks_allowed(cell, where)
+        out += part.rows
     return out
 
 
@@ -152,7 +93,7 @@ def test_the_issue_examples_keep_their_brackets() -> None:
 def all_formula_texts() -> list[str]:
     """Every formula cell the terminal prints for the problems, from their widest rendering."""
     texts = set()
-    for _, sol in solutions():
+    for _, sol in examples():
         doc = build(sol)
         for block in (b for s in doc.sections for b in s.blocks if isinstance(b, Derivation)):
             for row in units(block, WIDE, "wide"):
