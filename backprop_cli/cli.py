@@ -63,12 +63,19 @@ def _color(output: str | None) -> bool:
 
 def _write(path: str, text: str, inputs: list[str]) -> None:
     """Write an output file the user named, refusing to overwrite one of the input files."""
-    from .files import same_file, write_atomic
+    from .files import write_atomic
+
+    _refuse_inputs(path, inputs)
+    write_atomic(path, text)
+
+
+def _refuse_inputs(path: str, inputs: list[str]) -> None:
+    """A usage error if path is one of the input files."""
+    from .files import same_file
 
     for p in inputs:
         if same_file(path, p):
             raise click.UsageError(f"refusing to overwrite the input file {p} with -o")
-    write_atomic(path, text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,38 +85,83 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default=None,
-              help="Output format (default: terminal, or inferred from -o).")
+              help="Output format (default: terminal, or inferred from -o FILE).")
 @click.option("--precision", type=click.IntRange(0, 15), default=4, show_default=True,
               help="Decimals shown; arithmetic always uses full float64.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Write to FILE instead of standard output.")
+@click.option("-o", "--output", metavar="FILE|DIR", type=click.Path(path_type=str), default=None,
+              help="Write to FILE instead of standard output; with several problems, or a directory, "
+                   "one DIR/<name>.<txt|md|json> per problem.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width to lay out for.")
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
               "of the loss and their relative error, flagging disagreements.")
 @error_boundary
-def solve(file: str, fmt: str | None, precision: int, output: str | None, width: int | None,
+def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str | None, width: int | None,
           symbolic: bool, gradient_check: bool) -> None:
-    """Solve FILE step by step: forward pass, loss, backward pass, update."""
-    from .engine import solve as solve_problem
-    from .keys.names import is_key_file, problem_path
-    from .load.document import load_problem
+    """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
-    if fmt is None:
-        fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output else "terminal"
-    if is_key_file(file):  # `backprop solve problems/*.yaml` also meets the answer keys
-        click.echo(f"note: {file} is an answer key; solving its problem {problem_path(file)}", err=True)
-        file = str(problem_path(file))
-    checks = {"gradient_check": True} if gradient_check else {}
-    solution = solve_problem(load_problem(file), **checks)
-    options = {"symbolic": True} if symbolic else {}
-    text = renderer(fmt)(solution, precision=precision, width=_width(width), color=_color(output), **options)
-    if output:
-        _write(output, text, [file])
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    Several files are solved in turn, each under a line naming it (markdown: separated by ---,
+    JSON: one object mapping each file to its solution). An answer key solves its problem, and is
+    skipped when its problem is listed too. An invalid file is reported and the others are still
+    solved; the run then exits with the highest exit code met.
+    """
+    from .runs import Clash, folder, jobs, make_folder, solved, targets
+
+    todo = jobs(files)
+    several = len(todo) > 1
+    try:
+        into = folder(output, several)
+        if fmt is None:
+            fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output and into is None else "terminal"
+        paths = targets(into, [j.problem for j in todo], fmt) if into is not None else []
+    except Clash as exc:
+        raise click.UsageError(str(exc)) from None
+    inputs = [*files, *(j.problem for j in todo)]
+    for path in paths:
+        _refuse_inputs(str(path), inputs)
+    if into is not None:
+        make_folder(into)
+    options = {"precision": precision, "width": _width(width), "color": _color(output),
+               **({"symbolic": True} if symbolic else {})}
+    errors, shown = [], []
+    for n, job in enumerate(todo):
+        if job.note:
+            click.echo(job.note, err=True)
+        try:
+            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
+            if paths:
+                _write(str(paths[n]), text, inputs)
+            elif output:
+                _write(output, text, [job.problem])
+            elif several:
+                shown.append((job.problem, text))
+                _show_one(fmt, job.problem, text, first=len(shown) == 1, color=_color(output))
+            else:
+                click.echo(text, nl=not text.endswith("\n"))
+        except BackpropError as exc:
+            if not several:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            errors.append(exc)
+    if several and not output and fmt == "json":
+        from .runs import json_object
+
+        click.echo(json_object(shown), nl=False)
+    if errors:
+        _exit_after(errors)
+
+
+def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> None:
+    """One of several solutions on standard output, under the line naming its file (JSON: at the end)."""
+    from .runs import heading
+
+    if fmt == "json":
+        return
+    head = heading(fmt, problem, first)
+    click.echo(click.style(head, bold=True) if color and fmt == "terminal" else head, nl=False)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """`backprop solve` at the command line: plain output, precision, colour, -o, --help, python -m."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,7 +177,7 @@ def test_unknown_option_is_a_usage_error(in_root) -> None:
 def test_missing_argument_is_a_usage_error() -> None:
     result = invoke("solve")
     assert result.exit_code == ExitCode.USAGE
-    assert result.stderr.splitlines()[-1].startswith("Error: Missing argument 'FILE'")
+    assert result.stderr.splitlines()[-1].startswith("Error: Missing argument 'FILE...'")
 
 
 def test_solving_an_answer_key_solves_its_problem(in_root) -> None:
@@ -186,3 +188,139 @@ def test_solving_an_answer_key_solves_its_problem(in_root) -> None:
     assert via_key.stdout == direct.stdout
     assert via_key.stderr == ("note: problems/mazur.key.yaml is an answer key; solving its problem "
                               "problems/mazur.yaml\n")
+
+
+# Several files: `backprop solve problems/*.yaml`.
+
+TWO = ("mazur", "seed000_two_path")
+
+
+def single(name: str, *args: str) -> str:
+    """What `backprop solve NAME.yaml ARGS` prints on its own."""
+    result = invoke("solve", f"{name}.yaml", *args)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    return result.stdout
+
+
+def test_several_files_follow_one_another_each_under_its_name(scratch) -> None:
+    scratch(*TWO)
+    result = invoke("solve", "mazur.yaml", "seed000_two_path.yaml", "--width", "80")
+    assert (result.exit_code, result.stderr) == (ExitCode.OK, "")
+    assert result.stdout == ("==> mazur.yaml <==\n" + single("mazur", "--width", "80") +
+                             "\n==> seed000_two_path.yaml <==\n" + single("seed000_two_path", "--width", "80"))
+
+
+def test_several_markdown_documents_are_separated_by_a_rule(scratch) -> None:
+    scratch(*TWO)
+    result = invoke("solve", "mazur.yaml", "seed000_two_path.yaml", "--format", "markdown")
+    assert result.exit_code == ExitCode.OK
+    first, second = (single(name, "--format", "markdown") for name in TWO)
+    assert result.stdout == ("<!-- mazur.yaml -->\n" + first +
+                             "\n---\n\n<!-- seed000_two_path.yaml -->\n" + second)
+
+
+def test_several_json_solutions_form_one_object_keyed_by_file(scratch) -> None:
+    scratch(*TWO)
+    result = invoke("solve", "seed000_two_path.yaml", "mazur.yaml", "--format", "json")
+    assert result.exit_code == ExitCode.OK
+    document = json.loads(result.stdout)
+    assert list(document) == ["seed000_two_path.yaml", "mazur.yaml"]
+    for name in TWO:
+        assert document[f"{name}.yaml"] == json.loads(single(name, "--format", "json"))
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [(None, "txt"), ("markdown", "md"), ("json", "json")])
+def test_output_directory_gets_one_file_per_problem(scratch, fmt: str | None, ext: str) -> None:
+    folder = scratch(*TWO)
+    options = ["--format", fmt] if fmt else []
+    result = invoke("solve", "mazur.yaml", "seed000_two_path.yaml", "-o", "out/solutions", *options)
+    assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.OK, "", "")
+    written = folder / "out" / "solutions"
+    assert sorted(p.name for p in written.iterdir()) == [f"{name}.{ext}" for name in TWO]
+    for name in TWO:
+        assert (written / f"{name}.{ext}").read_text(encoding="utf-8") == single(name, *options)
+
+
+def test_an_existing_directory_takes_even_one_output(scratch) -> None:
+    folder = scratch("mazur")
+    (folder / "out").mkdir()
+    result = invoke("solve", "mazur.yaml", "-o", "out", "--format", "markdown")
+    assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.OK, "", "")
+    assert (folder / "out" / "mazur.md").read_text(encoding="utf-8") == single("mazur", "--format", "markdown")
+
+
+@pytest.mark.parametrize("target", ["answer.txt", "answer.md", "existing"])
+def test_output_file_with_several_problems_is_a_usage_error(scratch, target: str) -> None:
+    folder = scratch(*TWO)
+    (folder / "existing").write_text("keep\n", encoding="utf-8")
+    result = invoke("solve", "mazur.yaml", "seed000_two_path.yaml", "-o", target)
+    assert (result.exit_code, result.stdout) == (ExitCode.USAGE, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: -o {target} names a file, but several problems are solved "
+        "(expected a directory for one output per problem, e.g. -o solutions/)")
+    assert sorted(p.name for p in folder.iterdir()) == ["existing", "mazur.yaml", "seed000_two_path.yaml"]
+    assert (folder / "existing").read_text(encoding="utf-8") == "keep\n"
+
+
+def test_two_problems_with_one_name_cannot_share_a_directory(scratch) -> None:
+    folder = scratch("mazur")
+    (folder / "other").mkdir()
+    (folder / "other" / "mazur.yaml").write_bytes((folder / "mazur.yaml").read_bytes())
+    result = invoke("solve", "mazur.yaml", "other/mazur.yaml", "-o", "out")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: mazur.yaml and other/mazur.yaml would both be written to {Path('out') / 'mazur.txt'} "
+        "(expected problem files with different names)")
+    assert not (folder / "out").exists()
+
+
+def test_an_invalid_file_does_not_stop_the_others(scratch) -> None:
+    folder = scratch(*TWO)
+    (folder / "bad.yaml").write_text("title: [\n", encoding="utf-8")
+    result = invoke("solve", "mazur.yaml", "bad.yaml", "seed000_two_path.yaml")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr == ("Error: bad.yaml:2: YAML syntax error: expected the node content, but found the end "
+                             "of the file (expected valid YAML)\n")
+    assert result.stdout == ("==> mazur.yaml <==\n" + single("mazur") +
+                             "\n==> seed000_two_path.yaml <==\n" + single("seed000_two_path"))
+
+
+def test_the_run_exits_with_the_highest_code_met(scratch) -> None:
+    folder = scratch(*TWO)
+    (folder / "bad.yaml").write_text("title: [\n", encoding="utf-8")
+    (folder / "out" / "mazur.txt").mkdir(parents=True)  # mazur's output cannot be written
+    result = invoke("solve", "bad.yaml", "mazur.yaml", "seed000_two_path.yaml", "-o", "out")
+    assert result.exit_code == ExitCode.CANNOT_WRITE
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0:2] for line in lines] == [["Error", " bad.yaml"], ["Error", " out/mazur.txt"]]
+    assert (folder / "out" / "seed000_two_path.txt").read_text(encoding="utf-8") == single("seed000_two_path")
+
+
+def test_a_key_is_skipped_when_its_problem_is_listed(scratch) -> None:
+    folder = scratch(*TWO)
+    shutil.copyfile(ROOT / "problems" / "mazur.key.yaml", folder / "mazur.key.yaml")
+    shutil.copyfile(ROOT / "problems" / "seed000_two_path.key.yaml", folder / "seed000_two_path.key.yaml")
+    alone = invoke("solve", "mazur.key.yaml", "mazur.yaml")  # one problem: printed as on its own
+    assert (alone.exit_code, alone.stdout, alone.stderr) == (ExitCode.OK, single("mazur"), "")
+    both = invoke("solve", "mazur.key.yaml", "mazur.yaml", "seed000_two_path.key.yaml")
+    assert both.stderr == ("note: seed000_two_path.key.yaml is an answer key; solving its problem "
+                           "seed000_two_path.yaml\n")
+    assert both.stdout == ("==> mazur.yaml <==\n" + single("mazur") +
+                           "\n==> seed000_two_path.yaml <==\n" + single("seed000_two_path"))
+
+
+def test_a_problem_named_twice_is_solved_once(scratch) -> None:
+    scratch("mazur")
+    result = invoke("solve", "mazur.yaml", "./mazur.yaml", "sub/../mazur.yaml")
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, single("mazur"))
+
+
+def test_an_output_directory_never_replaces_an_input(scratch) -> None:
+    folder = scratch(*TWO)
+    (folder / "mazur.txt").write_text("title: a problem file that happens to end in .txt\n", encoding="utf-8")
+    before = (folder / "mazur.txt").read_bytes()
+    result = invoke("solve", "mazur.txt", "seed000_two_path.yaml", "-o", ".")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines()[-1] == "Error: refusing to overwrite the input file mazur.txt with -o"
+    assert (folder / "mazur.txt").read_bytes() == before
+    assert not (folder / "seed000_two_path.txt").exists()

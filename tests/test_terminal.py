@@ -43,10 +43,11 @@ def test_terminal_sections_in_order_and_plain(path: Path, monkeypatch) -> None:
     assert "\x1b[" not in text
 
 
-def test_terminal_fits_the_width(monkeypatch) -> None:
+@pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)
+def test_terminal_fits_the_width(path: Path, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    for width in (60, 80, 120):
-        text = _render(ROOT / "problems" / "mazur.yaml", width=width)
+    for width in (40, 60, 80, 120):  # 40 is the narrowest --width takes
+        text = _render(path, width=width)
         assert max(len(line) for line in text.splitlines()) <= width
 
 

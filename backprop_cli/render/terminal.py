@@ -5,6 +5,7 @@ import io
 from collections.abc import Callable
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
@@ -17,6 +18,7 @@ from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Docume
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
 from .dispatch import pick
 from .layout import build
+from .wrap import GAP, Breakable, column_widths, cost, equation, wrap
 
 WHO = "terminal renderer"
 
@@ -48,6 +50,13 @@ def picture(p: Problem) -> list[str]:
     return lines
 
 
+class _Formulas(RichTable):
+    """A table whose every cell is a formula: each breaks only outside brackets."""
+
+    def add_row(self, *cells, **kwargs) -> None:
+        super().add_row(*(Breakable(c) if isinstance(c, str) else c for c in cells), **kwargs)
+
+
 class _Terminal:
     def __init__(self, console: Console, precision: int):
         self.console, self.p = console, precision
@@ -71,14 +80,37 @@ class _Terminal:
         if title:
             self.console.print(RichText(title, style="bold"))
 
-    def rich_table(self, headers: list[str], numeric: list[bool], title: str | None = None) -> RichTable:
-        t = RichTable(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold",
-                      show_edge=False, pad_edge=False)
+    def rich_table(self, headers: list[str], numeric: list[bool], title: str | None = None,
+                   formulas: bool = False) -> RichTable:
+        t = (_Formulas if formulas else RichTable)(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left",
+                                                   title_style="bold", show_edge=False, pad_edge=False)
         for col, right in zip(t.columns, numeric):
             col.justify = "right" if right else "left"
         return t
 
+    def show(self, t: RichTable, fold: bool = False) -> None:
+        """Print a table whose formulas break only outside brackets, or fold its rows into equations.
+
+        rich would narrow the widest column below what its formulas need, so the widths are set here.
+        A derivation (fold) is folded when its table does not fit or reads worse than equations
+        (more lines, or products broken): each row then reads first cell = second = third …
+        """
+        room = self.console.width - GAP * (len(t.columns) - 1)
+        widths = column_widths([(col.header, *col.cells) for col in t.columns], room)
+        if fold:
+            rows = list(zip(*([c.text if isinstance(c, Breakable) else str(c) for c in col.cells]
+                              for col in t.columns)))
+            folded = _fold(rows, self.console.width)
+            if widths is None or sum(map(cost, folded)) < sum(
+                    max(cost(wrap(c, w)) for c, w in zip(row, widths)) for row in rows):
+                self.lines([line for lines in folded for line in lines])
+                return
+        for col, width in zip(t.columns, widths or ()):
+            col.width = width
+        self.console.print(t)
+
     # Blocks, one method each (BLOCKS below).
+
 
     def title(self, block: Title) -> None:
         self.bold(block.text)
@@ -99,18 +131,19 @@ class _Terminal:
         for group in block.groups:
             t = self.rich_table(headers, numeric, group.title)
             for row in group.rows:
-                t.add_row(*(self.cell(c) for c in row))
-            self.console.print(t)
+                t.add_row(*(Breakable(self.cell(c)) if _formula(c) else self.cell(c) for c in row))
+            self.show(t)
 
     def derivation(self, block: Derivation) -> None:
         """One table: each equation in symbols, then with each sample's numbers and its value."""
-        self.bold(block.title)
+        shortcuts = dict.fromkeys(r.label for r in block.rows if isinstance(r, Shortcut))
+        self.bold((block.title or "") + "".join(f"; {label}: the chain rule simplifies to it" for label in shortcuts))
         numbers = any(isinstance(row, Equation) and row.numbers for row in block.rows)
         headers = [*block.head, *(["with numbers", "value"] if numbers else [])]
-        t = self.rich_table(headers, [False, False, False, True])
+        t = self.rich_table(headers, [False, False, False, True], formulas=True)
         for row in block.rows:
             pick(ROWS, row, WHO)(self, row, t)
-        self.console.print(t)
+        self.show(t, fold=True)
 
     def equation(self, eq: Equation, t: RichTable) -> None:
         symbols = self.cell(eq.formula)
@@ -122,11 +155,11 @@ class _Terminal:
 
     def shortcut(self, row: Shortcut, t: RichTable) -> None:
         """Under its equation: = the short formula (what it is), then each sample's numbers and value."""
-        symbols = f"= {self.cell(row.formula)} ({row.label})"
+        symbols = self.cell(row.formula)  # which shortcut it is, the derivation's title says
         if not row.numbers:
-            t.add_row("", symbols)
+            t.add_row("shortcut", symbols)
         for s, numbers in enumerate(row.numbers):
-            lhs = self.cell(InSample(row.lhs, s)) if len(row.numbers) > 1 else ""
+            lhs = f"shortcut [{s + 1}]" if len(row.numbers) > 1 else "shortcut"
             t.add_row(lhs, symbols, self.cell(numbers), self.num(row.values[s]))
 
     def sample_sum(self, row: SampleSum, t: RichTable) -> None:
@@ -135,7 +168,7 @@ class _Terminal:
     def definitions(self, block: Definitions) -> None:
         self.bold(block.title)
         for lhs, rhs in block.rows:
-            self.console.print(f"  {self.cell(lhs)} = {self.cell(rhs)}")
+            self.lines(equation(f"  {self.cell(lhs)}", [self.cell(rhs)], self.console.width))
 
     def diagram(self, block: Diagram) -> None:
         self.bold(block.title)
@@ -143,8 +176,13 @@ class _Terminal:
             self.console.print("  " + line)
 
     def batch_total(self, block: BatchTotal) -> None:
-        self.console.print(f"  {self.cell(block.lhs)} over the batch ({block.reduction}) = {self.cell(block.parts)}"
-                           f" = {self.num(block.total)}")
+        self.lines(equation(f"  {self.cell(block.lhs)} over the batch ({block.reduction})",
+                            [self.cell(block.parts), self.num(block.total)], self.console.width))
+
+    def lines(self, lines: list[str]) -> None:
+        """Lines already broken to the width."""
+        for line in lines:
+            self.console.print(line)
 
     def loss_change(self, block: LossChange) -> None:
         change = block.after - block.before
@@ -189,6 +227,13 @@ class _Terminal:
         return c.sep.join(self.cell(part) for part in c.parts)
 
 
+def _formula(cell: Cell) -> bool:
+    """Whether a table cell is written as a formula (which breaks only outside brackets) or as words."""
+    if isinstance(cell, Join):
+        return any(_formula(c) for c in cell.parts)
+    return isinstance(cell, (Formula, Sum, Math)) or isinstance(cell, InSample) and _formula(cell.cell)
+
+
 BLOCKS: dict[type, Callable] = {
     Title: _Terminal.title, Paragraph: _Terminal.paragraph, Subheading: _Terminal.subheading, Note: _Terminal.note,
     Table: _Terminal.table, Derivation: _Terminal.derivation, Definitions: _Terminal.definitions,
@@ -201,3 +246,8 @@ CELLS: dict[type, Callable] = {
     Formula: _Terminal.formula, Sum: _Terminal.sum, InSample: _Terminal.in_sample, SampleKey: _Terminal.sample_key,
     Join: _Terminal.join,
 }
+
+
+def _fold(rows: list, width: int) -> list[list[str]]:
+    """Each row of a derivation as an equation: first cell = second = …"""
+    return [equation(f"  {first}", [c for c in rest if c], width) for first, *rest in rows]
