@@ -10,9 +10,19 @@ import math
 from .errors import DomainError, ProblemError
 from .formula.calculus import diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
-from .model import Problem
-from .solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradStep, LossAfterStep, LossStep,
-                       Solution, UpdateStep)
+from .model import Problem, node_depths
+from .solution import (
+    BatchLossStep,
+    ChainTerm,
+    ForwardStep,
+    GivenStep,
+    GradKind,
+    GradStep,
+    LossAfterStep,
+    LossStep,
+    Solution,
+    UpdateStep,
+)
 
 Values = dict  # name -> tuple of floats, one per sample
 
@@ -71,7 +81,7 @@ def _label(problem: Problem, name: str, dep: str | None) -> str:
 def batch_total(problem: Problem, per_sample) -> float:
     """The batch loss: mean or sum of the per-sample totals."""
     total = sum(per_sample)
-    return total / len(per_sample) if problem.batch == "mean" else total
+    return total / len(per_sample) if problem.averages else total
 
 
 def local_partials(problem: Problem) -> dict:
@@ -86,14 +96,7 @@ def local_partials(problem: Problem) -> dict:
     return out
 
 
-def _depths(problem: Problem) -> dict:
-    depth: dict = {}
-    for node in problem.nodes:
-        depth[node.name] = 1 + max((depth.get(d, 0) for d in free_names(node.formula)), default=0)
-    return depth
-
-
-def _kind(problem: Problem, name: str) -> str:
+def _kind(problem: Problem, name: str) -> GradKind:
     if name in problem.params:
         return "param"
     if name in problem.inputs:
@@ -105,7 +108,7 @@ def _kind(problem: Problem, name: str) -> str:
 
 def _backward_order(problem: Problem) -> tuple[list, dict]:
     """Nodes from the loss back to the inputs, as a hand calculation takes them; and file positions."""
-    depth = _depths(problem)
+    depth = node_depths(problem.nodes)
     index = {node.name: k for k, node in enumerate(problem.nodes)}
     return sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name])), index
 
@@ -128,7 +131,7 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
     locals_ = local_partials(problem)
     order, index = _backward_order(problem)
     grads = {name: [0.0] * n for name in rows[0] if name not in problem.targets}
-    grads[problem.loss] = [1.0 / n if problem.batch == "mean" else 1.0] * n
+    grads[problem.loss] = [1.0 / n if problem.averages else 1.0] * n
     terms: dict = {}
     for node in order:
         upstream = tuple(grads[node.name])
@@ -160,7 +163,7 @@ def _forward_steps(problem: Problem, values: Values | None) -> list:
     steps: list = []
     for node in problem.nodes:
         vals = values[node.name] if values else ()
-        if node.role in ("loss_term", "loss"):
+        if node.is_loss:
             steps.append(LossStep(node.name, node.role, node.formula, vals))
         else:
             steps.append(ForwardStep(node.name, node.role, node.neuron, node.formula, vals))

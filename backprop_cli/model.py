@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .errors import Origin
 from .formula.tree import Expr, free_names
+
+Role = Literal["z", "a", "node", "loss_term", "loss"]  # what a node is in the network
+ProblemKind = Literal["network", "expression"]
+BatchMode = Literal["mean", "sum"]  # how the per-sample losses make the batch loss
+LOSS_ROLES = ("loss_term", "loss")
 
 
 @dataclass(frozen=True)
@@ -18,9 +24,14 @@ class Node:
 
     name: str
     formula: Expr
-    role: str
+    role: Role
     origin: Origin
     neuron: str | None = None  # for z and a: the name of the neuron's activation node (out_h1)
+
+    @property
+    def is_loss(self) -> bool:
+        """Whether the node is a loss term or the per-sample total loss."""
+        return self.role in LOSS_ROLES
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,24 @@ class Problem:
     nodes: tuple  # Node, in evaluation order
     outputs: tuple  # (prediction, target) pairs
     loss: str  # name of the per-sample total loss node
-    batch: str  # mean | sum over samples
+    batch: BatchMode  # over samples
     learning_rate: float | None  # None: nothing is updated (expressions, symbolic problems)
     frozen: frozenset
     layers: tuple = ()  # Layer, for the picture
     symbols: dict = field(default_factory=dict)  # name -> LaTeX override
     origins: dict = field(default_factory=dict)  # name -> Origin, for errors found later
-    kind: str = "network"  # network | expression
+    kind: ProblemKind = "network"
     definitions: tuple = ()  # expression problems: (name, formula) as the user wrote each step
+
+    @property
+    def is_expression(self) -> bool:
+        """Whether the problem is an expression (its output is differentiated, nothing is trained)."""
+        return self.kind == "expression"
+
+    @property
+    def averages(self) -> bool:
+        """Whether the batch loss is the mean of the per-sample losses (else their sum)."""
+        return self.batch == "mean"
 
     @property
     def numeric(self) -> bool:

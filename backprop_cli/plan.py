@@ -10,8 +10,8 @@ the engine, which names the node and says what happened.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .formula import functions
 from .formula.registry import REGISTRY

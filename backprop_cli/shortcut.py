@@ -56,7 +56,7 @@ class _Finder:
         self.users = _users(problem)
         self.nodes = {n.name: n for n in problem.nodes}
         self.partials = local_partials(problem)
-        self.batch = 1 / problem.n_samples if problem.batch == "mean" and problem.n_samples else 1.0
+        self.batch = 1 / problem.n_samples if problem.averages and problem.n_samples else 1.0
 
     def term_of(self, prediction: str, loss_type: str) -> tuple[str, str] | None:
         """(term, target) when prediction feeds exactly one loss term of that type, as ŷ against a target."""
@@ -65,7 +65,8 @@ class _Finder:
         term = self.nodes[self.users[prediction][0]]
         f = term.formula
         if term.role != "loss_term" or not isinstance(f, Call) or f.fn != loss_type \
-                or f.args[0] != Var(prediction) or not isinstance(f.args[1], Var) or f.args[1].name not in self.p.targets:
+                or f.args[0] != Var(prediction) or not isinstance(f.args[1], Var) \
+                or f.args[1].name not in self.p.targets:
             return None
         return term.name, f.args[1].name
 

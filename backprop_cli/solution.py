@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .formula.tree import Expr
-from .model import Problem
+from .model import Problem, Role
+
+GradKind = Literal["output", "z", "a", "node", "loss_term", "loss", "param", "input"]
+CheckKind = Literal["param", "input"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class ForwardStep:
     """A node's formula and its value, one per sample."""
 
     node: str
-    role: str
+    role: Role
     neuron: str | None
     formula: Expr
     values: tuple
@@ -30,7 +34,7 @@ class LossStep:
     """A loss term or the per-sample total loss."""
 
     node: str
-    role: str
+    role: Role
     formula: Expr
     values: tuple
 
@@ -80,7 +84,7 @@ class GradStep:
     """
 
     node: str
-    kind: str
+    kind: GradKind
     terms: tuple
     values: tuple  # per sample; empty in a symbolic derivation
     total: float | None  # summed over samples: the gradient of the batch loss; None when symbolic
@@ -127,7 +131,7 @@ class GradCheckStep:
     """
 
     name: str
-    kind: str  # param, or input for a problem without parameters
+    kind: CheckKind  # param, or input for a problem without parameters
     sample: int | None  # the sample whose input was moved (from 0); None for a parameter (all samples)
     analytic: float
     numeric: float | None  # None when undefined

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from backprop_cli.cli import main
 from backprop_cli.engine import batch_total, forward
+
 from problem_files import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

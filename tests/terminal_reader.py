@@ -14,6 +14,7 @@ from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import terminal
 from backprop_cli.render.blocks import Document
+
 from problem_files import BATCH, problem_files
 
 WIDE = 1000  # a width at which nothing wraps or folds

@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_render_mermaid import layered_problem
 
 from backprop_cli.load.document import load_problem_text
 from backprop_cli.render.mermaid import mermaid
+
 from problem_files import problem_files
-from test_render_mermaid import layered_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "browser_check.py"

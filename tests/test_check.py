@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.keys.keyfile import parse_key
+
 from helpers import invoke as run
 from problem_files import ROOT, problem_files
 

@@ -10,6 +10,7 @@ import pytest
 
 from backprop_cli import engine
 from backprop_cli.errors import BackpropError, DomainError, ExitCode, Origin, OutputError, ProblemError
+
 from helpers import invoke
 from problem_files import ROOT
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.errors import ExitCode
+
 from helpers import invoke
 from problem_files import ROOT
 
@@ -97,7 +98,8 @@ def test_colour_on_a_terminal_unless_no_color() -> None:
 
 
 def test_python_dash_m(in_root) -> None:
-    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", MAZUR, "--width", "100"], cwd=ROOT, check=False,
+    proc = subprocess.run([sys.executable, "-m", "backprop_cli", "solve", MAZUR, "--width", "100"], cwd=ROOT,
+                          check=False,
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert proc.returncode == ExitCode.OK, proc.stderr
     assert proc.stderr == ""

@@ -13,6 +13,7 @@ import pytest
 
 from backprop_cli import engine
 from backprop_cli.errors import ExitCode
+
 from helpers import invoke
 
 FILE = "homework/q1.yaml"  # relative, with a folder: the message must repeat it as given

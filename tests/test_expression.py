@@ -27,11 +27,12 @@ from hypothesis import strategies as st
 from backprop_cli.cli import main
 from backprop_cli.engine import batch_total, forward, solve
 from backprop_cli.errors import Origin, ProblemError
-from backprop_cli.formula.tree import Call, Const, Var, free_names
 from backprop_cli.formula.parse import parse_formula
+from backprop_cli.formula.tree import Call, Const, Var, free_names
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import renderer
 from backprop_cli.solution import ForwardStep, GradStep
+
 import helpers
 
 ROOT = Path(__file__).resolve().parent.parent

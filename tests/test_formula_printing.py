@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
-from formula_reader import latex_to_text, read
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_cli.errors import DomainError
+from backprop_cli.errors import DomainError, Origin
 from backprop_cli.formula.calculus import diff, evaluate
 from backprop_cli.formula.parse import parse_formula
 from backprop_cli.formula.printing import fmt_const, fmt_number, name_latex, to_latex, to_text
 from backprop_cli.formula.registry import REGISTRY, names_of
 from backprop_cli.formula.tree import Call, Const, Var, call, free_names
 
-from backprop_cli.errors import Origin
+from formula_reader import latex_to_text, read
 
 HERE = Origin("t.yaml", 1, "f")
 
@@ -170,7 +169,8 @@ def _calls(children):
         return call(name, *args[:n], **params)
 
     # operators weigh more: brackets are where printers go wrong
-    names = [*names_of("operator") * 6, *USER, "softmax", "indicator_pos", "indicator_nonpos", "sign", "squared_error", "bce_grad",
+    names = [*names_of("operator") * 6, *USER, "softmax", "indicator_pos", "indicator_nonpos", "sign", "squared_error",
+             "bce_grad",
              "cce_grad", "binary_cross_entropy", "categorical_cross_entropy"]
     return st.builds(build, st.sampled_from(names), st.lists(children, min_size=3, max_size=3), st.integers(2, 3))
 

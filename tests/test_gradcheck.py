@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_katex import json_snippets, katex, markdown_snippets, node_or_skip
 
 from backprop_cli.engine import solve
 from backprop_cli.formula.registry import REGISTRY
@@ -26,9 +27,9 @@ from backprop_cli.render.blocks import Subheading, Table
 from backprop_cli.render.cells import Grad, InSample, Num
 from backprop_cli.render.layout import build
 from backprop_cli.solution import GradCheckStep, GradStep, Kink
+
 from helpers import fd_param_grads, invoke
 from problem_files import BATCH, problem_files
-from test_katex import json_snippets, katex, markdown_snippets, node_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))

@@ -10,16 +10,17 @@ against an independent forward pass.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.engine import solve
+from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.load.document import load_problem
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+
 from helpers import central_difference
 from problem_files import problem_files
 
@@ -30,7 +31,7 @@ RTOL, ATOL = 1e-6, 1e-10
 pytestmark = pytest.mark.parametrize("path", PROBLEMS, ids=[p.name for p in PROBLEMS])
 
 
-@lru_cache(maxsize=None)
+@cache
 def loaded(path: Path):
     return load_problem(path)
 
@@ -45,7 +46,7 @@ def with_numbers(problem):
         params={k: replace(p, value=float(rng.uniform(-0.6, 0.6))) for k, p in problem.params.items()})
 
 
-@lru_cache(maxsize=None)
+@cache
 def solved(path: Path):
     """The problem (given numbers if it is symbolic, so that its gradients can be checked) and its solution."""
     problem = loaded(path)
@@ -178,7 +179,7 @@ def test_local_partials_match_their_formula_and_a_finite_difference(path):
             got = np.broadcast_to(evaluate(t.local, env), (problem.n_samples,))
             np.testing.assert_allclose(t.local_values, got, rtol=1e-14)
 
-            def via_at(value):
+            def via_at(value, t=t):
                 shifted = dict(env)
                 shifted[t.node] = value
                 return np.asarray(evaluate(formulas[t.via], shifted), dtype=np.float64)

@@ -13,6 +13,7 @@ from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+
 from helpers import GOLDEN, check_golden
 from problem_files import BATCH, problem_files
 

@@ -18,6 +18,7 @@ from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
+
 from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parents[1]

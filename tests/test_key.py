@@ -10,6 +10,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.keys.keyfile import Tolerance, parse_key, quantities
 from backprop_cli.keys.names import is_key_file, key_path, problem_path
 from backprop_cli.load.document import load_problem
+
 from helpers import invoke as run
 from problem_files import ROOT, problem_files
 

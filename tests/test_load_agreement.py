@@ -20,13 +20,14 @@ import test_errors as errors
 import test_expression
 import test_numerics
 import test_symbolic
-from problem_files import BATCH, problem_files
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load import imperative
 from backprop_cli.load.document import problem_from_doc
 from backprop_cli.load.imperative import BeyondSchema
 from backprop_cli.load.yamlreader import LineDict, LineList, load_yaml_text
+
+from problem_files import BATCH, problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "backprop_cli" / "schemas" / "problem.schema.json").read_text(encoding="utf-8"))

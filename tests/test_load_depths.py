@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from problem_files import problem_files
 
 from backprop_cli.errors import Origin
 from backprop_cli.formula.tree import Var, add, free_names, mul
 from backprop_cli.load.document import load_problem
 from backprop_cli.model import CycleError, Node, node_depths
+
+from problem_files import problem_files
 
 HERE = Origin("t.yaml", 1, "")
 

@@ -16,6 +16,7 @@ from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown
 from backprop_cli.render.layout import shown_grads
 from backprop_cli.solution import ForwardStep, LossStep
+
 from helpers import GOLDEN, check_golden
 from problem_files import BATCH, problem_files
 

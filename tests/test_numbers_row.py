@@ -19,6 +19,7 @@ import pytest
 from backprop_cli.render import markdown
 from backprop_cli.render.blocks import BatchTotal, Derivation, LossChange, Table
 from backprop_cli.render.layout import build
+
 from formula_reader import latex_to_text, read
 from terminal_reader import WIDE, examples, printed, read_block
 
@@ -205,4 +206,4 @@ def test_the_check_catches_a_wrong_row() -> None:
     assert spread("2·(0.5000 − 0.5)", 4) == (0.0, pytest.approx(2 * 0.00005))  # 2 and 0.5 are exact constants
     assert spread("0.0·0.0", 1)[1] >= 0.05 * 0.05  # each may be 0.05: their product is no longer 0
     assert spread("4.3860×10⁻⁷·2.0000", 4)[1] == pytest.approx(2 * 0.00005e-7 + 4.386e-7 * 0.00005, rel=1e-6)
-    assert spread("1×10⁻⁵·2.0000", 4)[1] == pytest.approx(1e-5 * 0.00005, rel=1e-6)  # a constant, as fmt_const writes it
+    assert spread("1×10⁻⁵·2.0000", 4)[1] == pytest.approx(1e-5 * 0.00005, rel=1e-6)  # a constant

@@ -6,12 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import diff, evaluate, evaluate_array
 from backprop_cli.engine import batch_total, forward, solve
 from backprop_cli.errors import DomainError, ProblemError
+from backprop_cli.formula.calculus import diff, evaluate, evaluate_array
 from backprop_cli.formula.tree import Call, Var, call
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.solution import GradStep, UpdateStep
+
 from problem_files import problem_files
 
 PROBLEMS = problem_files()

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from problem_files import BATCH, problem_files
 
 from backprop_cli.engine import _backward_order, batch_total, forward, local_partials, solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.plan import PlanFailed, compile_plan
+
+from problem_files import BATCH, problem_files
 
 TRAINABLE = [p for p in problem_files() if load_problem(p).numeric and load_problem(p).params]
 

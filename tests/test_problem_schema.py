@@ -6,10 +6,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from problem_files import problem_files
 
 from backprop_cli.load.format import json_schema, schema_text
 from backprop_cli.load.yamlreader import load_yaml_text
+
+from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "backprop_cli" / "schemas" / "problem.schema.json"

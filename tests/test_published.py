@@ -10,7 +10,7 @@ numpy's), not the printed one, and a comment says why the printed one is wrong.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ def sig(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def solution(name: str):
     return solve(load_problem(PROBLEMS / name))
 

@@ -10,8 +10,8 @@ behind a derivative that is consistent with it. Helpers are reached through thei
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -19,9 +19,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_cli.formula.calculus import diff, evaluate
-from backprop_cli.formula.tree import Call, Const, Var, call
 from backprop_cli.formula.printing import to_latex, to_text
 from backprop_cli.formula.registry import REGISTRY, names_of
+from backprop_cli.formula.tree import Call, Const, Var, call
+
 import helpers
 
 USER_KINDS = ("operator", "activation", "function", "loss")

@@ -18,6 +18,7 @@ from backprop_cli.render.blocks import BLOCK_TYPES, ROW_TYPES, Derivation, Docum
 from backprop_cli.render.cells import CELL_TYPES
 from backprop_cli.render.layout import SECTION_OF, build
 from backprop_cli.solution import STEP_TYPES, GivenStep
+
 from problem_files import BATCH, ROOT
 
 # Two samples, a frozen parameter, an update and a gradient check: a solution that holds every step type.

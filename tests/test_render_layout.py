@@ -14,11 +14,25 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.formula.calculus import evaluate
 from backprop_cli.load.document import load_problem, load_problem_text
-from backprop_cli.render.blocks import (BatchTotal, Column, Definitions, Derivation, Diagram, Equation, LossChange,
-                                        Note, Paragraph, SampleSum, Subheading, Table, Title)
+from backprop_cli.render.blocks import (
+    BatchTotal,
+    Column,
+    Definitions,
+    Derivation,
+    Diagram,
+    Equation,
+    LossChange,
+    Note,
+    Paragraph,
+    SampleSum,
+    Subheading,
+    Table,
+    Title,
+)
 from backprop_cli.render.cells import Formula, Grad, Join, Math, Name, Num, SampleKey, Sum, Text
 from backprop_cli.render.layout import build, shown_grads
 from backprop_cli.solution import BatchLossStep, GradStep, LossAfterStep, UpdateStep
+
 from problem_files import BATCH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +161,7 @@ def test_all_paths_rows_of_an_expression(expression):
     assert [(r[0].name, flat(r[1])[0]) for r in rows] == [
         ("t2", Name("f")), ("t1", Name("t2")), ("t3", Name("f")), ("x1", Name("t1")), ("x1", Name("t3")),
         ("x1", Text("all paths")), ("x2", Name("t1"))]
-    for node, _, local, upstream, downstream in (r for r in rows if isinstance(r[1], Name)):
+    for _node, _, local, upstream, downstream in (r for r in rows if isinstance(r[1], Name)):
         assert local.value * upstream.value == pytest.approx(downstream.value, rel=1e-15)
     x1, x2 = 1.0, 2.0
     df_dx1 = (1 - math.tanh(x1 / x2) ** 2) / x2 + math.exp(-x1) / (1 + math.exp(-x1)) ** 2

@@ -15,6 +15,7 @@ from backprop_cli.formula.tree import free_names
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.model import Problem
 from backprop_cli.render.mermaid import LINE, _lines, mermaid
+
 from problem_files import BATCH, problem_files
 
 PROBLEMS = {p.stem: p for p in problem_files()}

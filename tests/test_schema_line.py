@@ -9,6 +9,7 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import renderer
+
 from problem_files import ROOT, problem_files
 
 SCHEMA = ROOT / "backprop_cli" / "schemas" / "problem.schema.json"

@@ -23,6 +23,7 @@ from backprop_cli.render.blocks import Derivation, Equation, Shortcut
 from backprop_cli.render.layout import build
 from backprop_cli.shortcut import SIGMOID_BCE, SOFTMAX_CCE
 from backprop_cli.solution import GradStep
+
 from problem_files import problem_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.engine import solve
 from backprop_cli.errors import Origin
+from backprop_cli.formula.calculus import evaluate_array as evaluate
 from backprop_cli.formula.parse import parse_formula
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import layout as common

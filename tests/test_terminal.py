@@ -9,6 +9,7 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem
 from backprop_cli.render import renderer
+
 from helpers import GOLDEN, check_golden
 from problem_files import problem_files
 

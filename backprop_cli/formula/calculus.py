@@ -26,6 +26,7 @@ def evaluate_array(expr: Expr, env: dict):
     if isinstance(expr, Var):
         return env[expr.name]
     fn = REGISTRY[expr.fn]
+    assert fn.array is not None, f"{fn.name} has no numpy twin"
     with np.errstate(all="ignore"):
         return fn.array([evaluate_array(a, env) for a in expr.args], dict(expr.params))
 
@@ -82,7 +83,7 @@ def _short(v: float) -> bool:
 
 
 def _flatten(fn: str, args: tuple) -> list:
-    out = []
+    out: list = []
     for a in args:
         out.extend(a.args if isinstance(a, Call) and a.fn == fn else (a,))
     return out

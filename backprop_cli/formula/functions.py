@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .registry import Function, call_printers, domain, domain_all, register
-from .tree import ONE, ZERO, Call, Const, Expr, add, call, div, mul, neg, power, sub
+from .tree import ONE, Call, Const, Expr, add, call, div, mul, neg, power, sub
 
 
 def _np():
@@ -45,8 +45,8 @@ def _step(x: Expr, below: Expr | None = None) -> Expr:
 
 
 def _act(name, value, array, partial, sym, tex, params=(), doc=""):
-    t, l = call_printers(sym, tex)
-    register(Function(name, "activation", 1, value, partial, t, l, params=params, doc=doc, array=array))
+    text, latex = call_printers(sym, tex)
+    register(Function(name, "activation", 1, value, partial, text, latex, params=params, doc=doc, array=array))
 
 
 _act("identity", lambda a, p: float(a[0]), lambda a, p: _np().asarray(a[0], float), lambda c, o, i: ONE,
@@ -88,7 +88,7 @@ def _softmax_array(a, p):
 
 
 def _softmax_partial(c: Call, o: Expr, i: int) -> Expr:
-    k = int(c.param("index")) - 1
+    k = int(dict(c.params)["index"]) - 1
     if i == k:
         return mul(o, sub(ONE, o))
     other = Call("softmax", c.args, (("index", float(i + 1)),))
@@ -126,8 +126,8 @@ def _sqrt_array(a, p):
 
 
 def _func(name, value, array, partial, sym, tex, arity=1):
-    t, l = call_printers(sym, tex)
-    register(Function(name, "function", arity, value, partial, t, l, array=array))
+    text, latex = call_printers(sym, tex)
+    register(Function(name, "function", arity, value, partial, text, latex, array=array))
 
 
 def _max_partial(first: int):

@@ -99,10 +99,12 @@ register(Function(
     lambda c, o, i: call("bce_grad", *c.args) if i == 0 else call("log", div(sub(ONE, c.args[0]), c.args[0])),
     lambda a, p: f"−({a[1]}·{_log(a[0])} + (1 − {a[1]})·log(1 − {a[0]}))",
     lambda a, p: f"-\\left({a[1]} \\log {a[0]} + \\left(1 - {a[1]}\\right) \\log\\left(1 - {a[0]}\\right)\\right)",
-    doc="−(y log ŷ + (1 − y) log(1 − ŷ))", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL, array=_elementwise(_bce)))
+    doc="−(y log ŷ + (1 − y) log(1 − ŷ))", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL,
+    array=_elementwise(_bce)))
 register(Function(
     "categorical_cross_entropy", "loss", 2, _cce,
     lambda c, o, i: call("cce_grad", *c.args) if i == 0 else neg(call("log", c.args[0])),
     lambda a, p: unsigned(f"{a[1]}·{_log(a[0])}", "−", a[1]),
     lambda a, p: unsigned(f"{a[1]} \\log {a[0]}", "-", a[1]),
-    doc="−y log ŷ, summed over the outputs", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL, array=_elementwise(_cce)))
+    doc="−y log ŷ, summed over the outputs", prec=NEG, need=lambda t, i: ATOM if i == 0 else MUL,
+    array=_elementwise(_cce)))

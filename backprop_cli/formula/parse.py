@@ -5,6 +5,7 @@ import ast
 import re
 import sys
 import unicodedata
+from typing import NoReturn
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING
@@ -40,7 +41,7 @@ _BINOPS = {ast.Add: _add, ast.Sub: _sub, ast.Mult: _mul, ast.Div: div, ast.Pow: 
 USER_KINDS = ("activation", "function", "loss")
 _ALLOWED = re.compile(r"[\x20-\x7e\t\n\r]")  # printable ASCII; Python's own errors explain the rest
 _EXAMPLE = "a formula such as sigmoid(w1*x1 + b)"
-_DIGITS = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
 def parse_formula(source: str, origin: Origin) -> Expr:
@@ -133,7 +134,7 @@ class _Builder:
     def __init__(self, origin: Origin, source: str, carets: list, code: str):
         self.origin, self.source, self.carets, self.code = origin, source, carets, code
 
-    def fail(self, node: ast.AST, message: str, expected: str, suggestion: str | None = None):
+    def fail(self, node: ast.AST, message: str, expected: str, suggestion: str | None = None) -> NoReturn:
         col = _column(getattr(node, "col_offset", 0) + 1, self.carets, self.code)
         raise ProblemError(self.origin, f"{message} at column {col} of {self.source!r}", expected, suggestion)
 
@@ -147,14 +148,15 @@ class _Builder:
             return Var(node.id)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             # walk a left-leaning chain (a + b − c + …) without recursion, however long it is
-            spine = []
-            while isinstance(node, ast.BinOp) and type(node.op) in _BINOPS and _chain(node.op) \
-                    and (not spine or _chain(node.op) == _chain(spine[-1].op)):
-                spine.append(node)
-                node = node.left
+            spine: list[ast.BinOp] = []
+            left: ast.expr = node
+            while isinstance(left, ast.BinOp) and type(left.op) in _BINOPS and _chain(left.op) \
+                    and (not spine or _chain(left.op) == _chain(spine[-1].op)):
+                spine.append(left)
+                left = left.left
             if not spine:
                 return _BINOPS[type(node.op)](self.build(node.left), self.build(node.right))
-            value = self.build(node)
+            value = self.build(left)
             for link in reversed(spine):
                 value = _BINOPS[type(link.op)](value, self.build(link.right))
             return value

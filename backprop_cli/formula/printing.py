@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 import re
 
-from .tree import Call, Const, Expr, Var
 from .registry import ATOM, NEG, REGISTRY
+from .tree import Call, Const, Expr, Var
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma",
           "tau", "phi", "psi", "omega", "xi", "rho", "nu", "kappa", "zeta", "chi", "pi"}

@@ -8,8 +8,8 @@ The entries themselves live in operators.py, functions.py and losses.py.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..errors import DomainError
 

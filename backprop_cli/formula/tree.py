@@ -32,7 +32,7 @@ class Call:
         return dict(self.params).get(key, default)
 
 
-Expr = Union[Const, Var, Call]
+Expr = Union[Const, Var, Call]  # noqa: UP007 - an alias used at run time, on Python 3.10 too
 
 
 def call(fn: str, *args: Expr, **params: float) -> Call:

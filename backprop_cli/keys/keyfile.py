@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Origin, ProblemError, suggest
-from ..solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
 from ..load.yamlreader import LineDict, load_yaml_file, load_yaml_text
+from ..solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
 
 DEFAULT_REL = 1e-9
 DEFAULT_ABS = 1e-12
@@ -236,7 +236,7 @@ def key_text(sol: Solution) -> str:
     p, name = sol.problem, Path(sol.problem.file).name
     values = quantities(sol)
     node, leaf = p.nodes[0].name, next(iter(p.params), next(iter(p.inputs), "x"))
-    loss = f"the {'loss' if p.kind == 'network' else 'output'} {p.loss}"
+    loss = f"the {'output' if p.is_expression else 'loss'} {p.loss}"
     names = [f"# Names: {node} is a node's value; d{p.loss}/d{leaf} is the gradient of {loss} "
              f"with respect to {leaf}."]
     if sol.new_params:

@@ -7,7 +7,7 @@ from ..errors import Origin, ProblemError
 from ..formula.printing import fmt_const
 from ..formula.registry import REGISTRY
 from ..formula.tree import Call, Expr, Var, add
-from ..model import Layer, Node
+from ..model import Layer, Node, Role
 from .imperative import BeyondSchema
 
 
@@ -60,7 +60,7 @@ class Built:
         if use is not None:
             self.uses.setdefault(name, []).append(use)
 
-    def add_node(self, name: str, formula: Expr, origin: Origin, role: str = "node",
+    def add_node(self, name: str, formula: Expr, origin: Origin, role: Role = "node",
                  neuron: str | None = None) -> None:
         """Append a node; a name already taken by another node is an error."""
         if name in self.names:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import free_names
-from ..model import Problem
+from ..model import BatchMode, Problem
 from . import givens
 from . import validate as v
 from .builder import Built
@@ -44,7 +44,8 @@ def problem_from_doc(doc, file: str) -> Problem:
     built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None})
     if expression:
         loss_name = _expression(built, doc, top, list(inputs))
-        outputs, batch = [], "mean"
+        outputs: list = []
+        batch: BatchMode = "mean"
     else:
         _network(built, doc, top, list(inputs))
         outputs, loss_nodes, loss_name, batch = build_loss(doc["loss"], v.at(doc, "loss", top), doc, top, built,
@@ -105,7 +106,8 @@ def _expression(built: Built, doc, top: Origin, inputs: list) -> str:
     if isinstance(out, int):  # the k-th step, whatever its name
         if not 1 <= out <= len(steps):
             raise BeyondSchema("reference", oo, f"there is no step {out}: the expression has "
-                                                f"{v.count(len(steps), 'step')}", f"a step number from 1 to {len(steps)}")
+                                                f"{v.count(len(steps), 'step')}",
+                               f"a step number from 1 to {len(steps)}")
         return steps[out - 1]
     latest = [s for s in steps if s.rstrip("'") == out and "'" not in out]
     if latest:  # c after c = x*x; c = c*3 is the latest c (shown as c'); write c' or a step number for another

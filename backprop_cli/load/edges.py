@@ -1,9 +1,8 @@
 """The named-edges form of a network: neurons by name, and edges such as w5: h1 -> o1 = 0.40."""
 from __future__ import annotations
 
-import re
-
 import dataclasses
+import re
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import Var, mul

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import Origin, one_of, suggest
 from ..formula.tree import Call, Const, Var, add, div, mul
-from ..model import Node
+from ..model import BatchMode, Node
 from . import validate as v
 from .builder import parse
 from .imperative import BeyondSchema
@@ -11,10 +11,11 @@ from .imperative import BeyondSchema
 _LOG_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
 
 
-def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict, t_origins: dict):
+def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict,
+               t_origins: dict) -> tuple[list, list, str, BatchMode]:
     """(outputs, loss nodes, total loss name, batch reduction)."""
     name = spec.get("name", "L")
-    batch = spec.get("batch", "mean")
+    batch: BatchMode = spec.get("batch", "mean")  # the format allows only mean and sum
     outputs = _outputs(doc, top, built, targets)
     if "formula" in spec:
         fo = v.at(spec, "formula", origin)

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
-from ..limits import MAX_NAME
 from ..errors import Origin, ProblemError
+from ..limits import MAX_NAME
 from . import validate as v
 from .imperative import BeyondSchema
 

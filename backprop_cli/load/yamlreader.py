@@ -69,7 +69,7 @@ def _compose_node(self, parent, index):
         self._bp_depth -= 1
 
 
-_Loader.compose_node = _compose_node
+_Loader.compose_node = _compose_node  # type: ignore[method-assign]
 
 
 def _below(loader, key, node):

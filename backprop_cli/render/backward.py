@@ -50,7 +50,7 @@ def grads(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
     if ctx.symbolic and numeric:
         blocks += [Subheading("The derivation in symbols"), *_runs(ctx, shown, numbers=False),
                    Subheading("The same with numbers")]
-    if sol.problem.kind == "expression" and numeric:
+    if sol.problem.is_expression and numeric:
         return blocks + _graph(ctx, shown)
     return blocks + _runs(ctx, shown, numbers=numeric)
 
@@ -110,7 +110,7 @@ def _up_name(sol: Solution, term: ChainTerm) -> str | None:
     """How the upstream factor is written: ∂L/∂via, 1/N for the batch mean, or None for 1."""
     if term.via != sol.problem.loss:
         return grad_text(sol.problem.loss, term.via)
-    return f"1/{sol.problem.n_samples}" if sol.problem.n_samples > 1 and sol.problem.batch == "mean" else None
+    return f"1/{sol.problem.n_samples}" if sol.problem.n_samples > 1 and sol.problem.averages else None
 
 
 def _up_latex(sol: Solution, term: ChainTerm) -> str:

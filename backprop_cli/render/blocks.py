@@ -158,7 +158,8 @@ class LossChange:
     per_sample: tuple[float, ...]
 
 
-Block = Union[Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange]
+Block = Union[  # noqa: UP007 - a run-time alias
+    Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange]
 BLOCK_TYPES = (Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange)
 ROW_TYPES = (Equation, Shortcut, SampleSum)
 

@@ -94,7 +94,8 @@ class Join:
     sep: str = ""
 
 
-Cell = Union[Text, Name, Grad, Num, Math, Formula, Sum, InSample, SampleKey, Join]
+Cell = Union[  # noqa: UP007 - a run-time alias
+    Text, Name, Grad, Num, Math, Formula, Sum, InSample, SampleKey, Join]
 CELL_TYPES = (Text, Name, Grad, Num, Math, Formula, Sum, InSample, SampleKey, Join)
 
 

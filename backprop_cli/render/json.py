@@ -4,8 +4,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..formula.printing import to_latex, to_text
-from ..solution import (BatchLossStep, ChainTerm, ForwardStep, GivenStep, GradCheckStep, GradStep, LossAfterStep,
-                        LossStep, Solution, UpdateStep)
+from ..solution import (
+    BatchLossStep,
+    ChainTerm,
+    ForwardStep,
+    GivenStep,
+    GradCheckStep,
+    GradStep,
+    LossAfterStep,
+    LossStep,
+    Solution,
+    UpdateStep,
+)
 from .dispatch import pick
 
 SCHEMA_VERSION = 1

@@ -14,11 +14,35 @@ from itertools import groupby
 from ..formula.printing import name_latex
 from ..formula.tree import Const, Var, mul, sub
 from ..model import Param, Problem
-from ..solution import (BatchLossStep, ForwardStep, GivenStep, GradCheckStep, GradStep, LossAfterStep, LossStep,
-                        Solution, UpdateStep)
+from ..solution import (
+    BatchLossStep,
+    ForwardStep,
+    GivenStep,
+    GradCheckStep,
+    GradStep,
+    LossAfterStep,
+    LossStep,
+    Solution,
+    UpdateStep,
+)
 from .backward import chain_text, grads, shown_grads
-from .blocks import (BatchTotal, Block, Column, Definitions, Derivation, Diagram, Document, Equation, LossChange,
-                     Note, Paragraph, Rows, Section, Table, Title)
+from .blocks import (
+    BatchTotal,
+    Block,
+    Column,
+    Definitions,
+    Derivation,
+    Diagram,
+    Document,
+    Equation,
+    LossChange,
+    Note,
+    Paragraph,
+    Rows,
+    Section,
+    Table,
+    Title,
+)
 from .cells import Formula, Join, Math, Name, Num, SampleKey, Sum, Text, names
 from .checks import checks
 from .dispatch import pick
@@ -86,13 +110,13 @@ def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
     blocks: list[Block] = [*_values(ctx)]
     if p.params:
         blocks.append(_params(ctx))
-    blocks.append(Diagram("Network" if p.kind == "network" else "Computational graph", p))
-    if p.kind == "expression":
+    blocks.append(Diagram("Computational graph" if p.is_expression else "Network", p))
+    if p.is_expression:
         blocks.append(Definitions("Function", tuple((Name(name), Formula((f,), symbols=p.symbols))
                                                     for name, f in p.definitions)))
     else:
         blocks.append(Definitions("Loss", tuple((Name(n.name), Formula((n.formula,), symbols=p.symbols))
-                                                for n in p.nodes if n.role in ("loss_term", "loss"))))
+                                                for n in p.nodes if n.is_loss)))
     if ctx.multi:
         loss = Math(p.loss, name_latex(p.loss, p.symbols))
         blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),

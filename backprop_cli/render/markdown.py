@@ -7,8 +7,23 @@ from collections.abc import Callable
 
 from ..formula.printing import fmt_number, name_latex, to_latex
 from ..solution import Solution
-from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
-                     Paragraph, SampleSum, Shortcut, Subheading, Table, Title)
+from .blocks import (
+    BatchTotal,
+    Block,
+    Definitions,
+    Derivation,
+    Diagram,
+    Document,
+    Equation,
+    LossChange,
+    Note,
+    Paragraph,
+    SampleSum,
+    Shortcut,
+    Subheading,
+    Table,
+    Title,
+)
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
 from .dispatch import pick
 from .layout import build

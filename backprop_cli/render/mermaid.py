@@ -24,7 +24,7 @@ def mermaid(p: Problem, precision: int) -> list[str]:
     for n in p.nodes:
         line = "<br/>".join(_lines(f"{n.name} = {to_text(n.formula)}"))
         labels[owner[n.name]] = f"{labels[owner[n.name]]}<br/>{line}" if owner[n.name] in labels else line
-    losses = {n.name for n in p.nodes if n.role in ("loss_term", "loss")}
+    losses = {n.name for n in p.nodes if n.is_loss}
     columns = _columns(p, list(labels), losses)
     ids = {name: f"n{k}" for k, name in enumerate(m for _, members in columns for m in members)}
     out = ["flowchart LR"]

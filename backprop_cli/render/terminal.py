@@ -5,7 +5,6 @@ import io
 from collections.abc import Callable
 
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
@@ -13,8 +12,23 @@ from rich.text import Text as RichText
 from ..formula.printing import fmt_number, to_text
 from ..model import Problem
 from ..solution import Solution
-from .blocks import (BatchTotal, Block, Definitions, Derivation, Diagram, Document, Equation, LossChange, Note,
-                     Paragraph, SampleSum, Shortcut, Subheading, Table, Title)
+from .blocks import (
+    BatchTotal,
+    Block,
+    Definitions,
+    Derivation,
+    Diagram,
+    Document,
+    Equation,
+    LossChange,
+    Note,
+    Paragraph,
+    SampleSum,
+    Shortcut,
+    Subheading,
+    Table,
+    Title,
+)
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
 from .dispatch import pick
 from .layout import build
@@ -43,7 +57,7 @@ def picture(p: Problem) -> list[str]:
     lines = [f"inputs: {', '.join(p.inputs)}" if p.inputs else "inputs: (none)"]
     for layer in p.layers:
         lines.append(f"  → {layer.label}: {', '.join(layer.neurons)}  [{layer.activation}]")
-    if p.kind == "expression":
+    if p.is_expression:
         lines.append(f"  → output {p.loss}")
     else:
         lines.append(f"  → loss {p.loss}" + (f" against {', '.join(t for _, t in p.outputs)}" if p.outputs else ""))
