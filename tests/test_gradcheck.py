@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from test_katex import json_snippets, katex, markdown_snippets, node_or_skip
+from test_render_katex import json_snippets, katex, markdown_snippets, node_or_skip
 
 from backprop_cli.engine import solve
 from backprop_cli.formula.registry import REGISTRY

@@ -16,10 +16,10 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
-import test_errors as errors
-import test_expression
-import test_numerics
-import test_symbolic
+import test_cli_errors as errors
+import test_engine_numerics
+import test_engine_symbolic
+import test_load_expression
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load import imperative
@@ -68,7 +68,7 @@ OWN = {
     "activation-per-neuron-count": edit(NET, "activation: sigmoid", "activation: [tanh, tanh]"),
     "elu-with-slope": edit(NET, "activation: sigmoid", "activation: {name: elu, slope: 0.2}"),
     "activation-without-name": edit(NET, "activation: sigmoid", "activation: {slope: 0.2}"),
-    "tied-edges": test_numerics.TIED_EDGES,
+    "tied-edges": test_engine_numerics.TIED_EDGES,
     "edge-value-not-a-number": edit(EDGES, "x1 -> h1 = 0.1", "x1 -> h1 = abc"),
     "edge-value-nan": edit(EDGES, "x1 -> h1 = 0.1", "x1 -> h1 = nan"),
     "edge-of-a-number": edit(EDGES, "w1: x1 -> h1 = 0.1", "w1: 5"),
@@ -91,15 +91,15 @@ def documents() -> dict:
     docs.update({f"errors-base-{k}": text for k, text in errors.BASES.items()})
     docs.update({f"errors-{case.id}": case.values[0] for case in errors.CASES})
     docs["problem_files-BATCH"] = BATCH
-    docs.update({f"numerics-batch-{b}": test_numerics.BATCH.format(batch=b) for b in ("mean", "sum")})
-    docs["numerics-bce"] = test_numerics.equation_problem("sigmoid(w*x)", 0.3)
-    docs["numerics-squared"] = test_numerics.equation_problem("w/x", 1, loss="type: squared_error, factor: 1")
-    docs["symbolic-numeric-instance"] = test_symbolic._numeric_instance(np.random.default_rng(0))
-    env = {"x": test_expression.X, "y": test_expression.Y}
-    for formula, *_ in [*test_expression.OPERATIONS, *test_expression.REFUSED, *test_expression.SYNTAX]:
-        docs[f"expression-{formula}"] = test_expression.doc(env, {"f": formula})
-    for inputs, expression, message in test_expression.DOMAIN:
-        docs[f"expression-domain-{message}"] = test_expression.doc(inputs, expression)
+    docs.update({f"numerics-batch-{b}": test_engine_numerics.BATCH.format(batch=b) for b in ("mean", "sum")})
+    docs["numerics-bce"] = test_engine_numerics.equation_problem("sigmoid(w*x)", 0.3)
+    docs["numerics-squared"] = test_engine_numerics.equation_problem("w/x", 1, loss="type: squared_error, factor: 1")
+    docs["symbolic-numeric-instance"] = test_engine_symbolic._numeric_instance(np.random.default_rng(0))
+    env = {"x": test_load_expression.X, "y": test_load_expression.Y}
+    for formula, *_ in [*test_load_expression.OPERATIONS, *test_load_expression.REFUSED, *test_load_expression.SYNTAX]:
+        docs[f"expression-{formula}"] = test_load_expression.doc(env, {"f": formula})
+    for inputs, expression, message in test_load_expression.DOMAIN:
+        docs[f"expression-domain-{message}"] = test_load_expression.doc(inputs, expression)
     docs.update({f"own-{k}": text for k, text in OWN.items()})
     return docs
 

@@ -1,12 +1,12 @@
-"""Messages of the checks load/format.py added or changed, pinned like tests/test_errors.py's.
+"""Messages of the checks load/format.py added or changed, pinned like tests/test_cli_errors.py's.
 
 Each was an internal error (a traceback), a confusing message, or a file the loader took
-while the schema refused it; each case is one mistake in one of test_errors' small problems.
+while the schema refused it; each case is one mistake in one of test_cli_errors' small problems.
 """
 from __future__ import annotations
 
 import pytest
-from test_errors import (
+from test_cli_errors import (
     BATCH,
     EQ,
     FILE,

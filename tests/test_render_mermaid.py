@@ -1,6 +1,6 @@
 """The mermaid diagram: one column per layer, every formula in its box, unlabeled edges.
 
-Whether mermaid then draws it without overlapping labels is tests/test_browser.py's job; here the
+Whether mermaid then draws it without overlapping labels is tests/test_render_browser.py's job; here the
 diagram's text is read back and held against the problem it shows.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The problem format, declared once: every section, its keys, their kinds and which go together.
 
 The loader checks each document against PROBLEM before it builds anything, with the exact
-messages tests/test_errors.py pins; json_schema() writes the same declaration as the JSON Schema
+messages tests/test_cli_errors.py pins; json_schema() writes the same declaration as the JSON Schema
 editors validate with. Regenerate the committed schema after a change here:
 
     backprop schema -o backprop_cli/schemas/problem.schema.json

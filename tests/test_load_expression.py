@@ -443,7 +443,7 @@ PROBLEM_FILES = sorted(p for p in (ROOT / "problems").glob("*.yaml") if not p.na
 def is_expression(path: Path) -> bool:
     try:
         return load_problem(path).kind == "expression"
-    except ProblemError:  # a broken file is test_gradients' to report; it must not stop collecting this one
+    except ProblemError:  # a broken file is test_engine_gradients' to report; it must not stop collecting this one
         return False
 
 

@@ -67,7 +67,7 @@ def evaluate_all(problem, params: dict | None = None, shift: str | None = None, 
     """Every value, with ``delta`` (per sample) added to ``shift`` (a leaf or a node) as it is made.
 
     Independent of engine.forward: nodes in file order are evaluated with calculus.evaluate_array,
-    whose per-function values are checked against plain math in test_registry.
+    whose per-function values are checked against plain math in test_formula_registry.
     """
     n = problem.n_samples
     env = leaves(problem, params)
