@@ -131,7 +131,8 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
     locals_ = local_partials(problem)
     order, index = _backward_order(problem)
     grads = {name: [0.0] * n for name in rows[0] if name not in problem.targets}
-    grads[problem.loss] = [1.0 / n if problem.averages else 1.0] * n
+    # An expression's samples are separate evaluations of f: each gets its own ∂f/∂x, upstream 1.
+    grads[problem.loss] = [1.0 / n if problem.averages and not problem.is_expression else 1.0] * n
     terms: dict = {}
     for node in order:
         upstream = tuple(grads[node.name])

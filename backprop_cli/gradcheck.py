@@ -95,7 +95,11 @@ def _check(problem: Problem, name: str, sample: int | None, analytic: float, x: 
         plus, minus = moved(h), moved(-h)
     except ProblemError:  # x ± h leaves a function's domain: there is no difference to take
         return undefined
-    lp, lm = batch_total(problem, plus[problem.loss]), batch_total(problem, minus[problem.loss])
+    if problem.is_expression:  # each sample is its own f: the samples the move touches, summed
+        picked = range(problem.n_samples) if sample is None else [sample]
+        lp, lm = sum(plus[problem.loss][s] for s in picked), sum(minus[problem.loss][s] for s in picked)
+    else:
+        lp, lm = batch_total(problem, plus[problem.loss]), batch_total(problem, minus[problem.loss])
     numeric = (lp - lm) / (2 * h)
     tiny = tiny_for(lp, lm, h)
     rel = relative_error(analytic, numeric, tiny)

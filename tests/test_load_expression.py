@@ -744,3 +744,25 @@ def test_a_derivative_undefined_at_the_point_says_so() -> None:
         solve(problem)
     assert str(info.value) == ("q.yaml:3: expression: t1: the derivative ∂t1/∂x is undefined here: division by "
                                "zero (value 0) (expected values inside each function's domain)")
+
+
+SQUARES = """
+title: squares
+samples:
+  - inputs: {x: 1.0}
+  - inputs: {x: 2.0}
+expression: "f = x^2"
+"""
+
+
+def test_an_expression_over_samples_shows_each_sample_s_derivative_and_labels_the_mean_s(tmp_path):
+    """f = x² at x = 1 and 2: ∂f/∂x is 2 and 4 (each sample its own f); the mean's is 1 and 2, so labelled."""
+    sol = solve(load_problem_text(SQUARES))
+    assert sol.grads["x"] == (2.0, 4.0)
+    from backprop_cli.render import terminal
+
+    text = terminal.render(sol, width=100)
+    assert "\n  ∂f/∂x = 2.0000, 4.0000\n  ∂(mean of f)/∂x = 1.0000, 2.0000\n" in text
+    from backprop_cli.gradcheck import check_gradients
+
+    assert [c.status for c in check_gradients(sol.problem, sol.grads, sol.values)] == ["ok", "ok"]

@@ -95,8 +95,11 @@ def _graph(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
             if len(st.terms) > 1:
                 paths = Join((Sum(tuple(t.contribution[s] for t in st.terms)), Text(" = "), Num(st.values[s])))
                 rows.append((node, Text("all paths"), Text(""), Text("sum"), paths))
-    gradient = tuple((Grad(p.loss, st.node), Join(tuple(Num(v) for v in st.values), ", "))
-                     for st in steps if st.kind == "input")
+    inputs = [st for st in steps if st.kind == "input"]
+    gradient = tuple((Grad(p.loss, st.node), Join(tuple(Num(v) for v in st.values), ", ")) for st in inputs)
+    if ctx.multi:  # each sample is its own evaluation; the mean of f over them weighs each by 1/N
+        gradient += tuple((Grad(p.loss, st.node, of_mean=ctx.n), Join(tuple(Num(v / ctx.n) for v in st.values), ", "))
+                          for st in inputs)
     return [Table(GRAPH_COLUMNS, (Rows(tuple(rows)),), caption=GRAPH_CAPTION),
             Definitions("Gradient", gradient, together=False)]
 

@@ -29,10 +29,11 @@ class Name:
 
 @dataclass(frozen=True)
 class Grad:
-    """The gradient ∂loss/∂node, as a quantity."""
+    """The gradient ∂loss/∂node, as a quantity; of_mean: of the mean of loss over that many samples."""
 
     loss: str
     node: str
+    of_mean: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,13 @@ def names(items: Iterable[str], sep: str = ", ") -> Join:
     return Join(tuple(Name(n) for n in items), sep)
 
 
-def grad_text(loss: str, node: str) -> str:
-    """∂L/∂node as text."""
-    return f"∂{loss}/∂{node}"
+def grad_text(loss: str, node: str, of_mean: int = 0) -> str:
+    """∂L/∂node as text; ∂(mean of f)/∂x for the mean over samples."""
+    return f"∂(mean of {loss})/∂{node}" if of_mean else f"∂{loss}/∂{node}"
 
 
-def grad_latex(loss: str, node: str, symbols: dict | None = None) -> str:
-    """∂L/∂node as LaTeX."""
-    return f"\\frac{{\\partial {name_latex(loss, symbols)}}}{{\\partial {name_latex(node, symbols)}}}"
+def grad_latex(loss: str, node: str, symbols: dict | None = None, of_mean: int = 0) -> str:
+    """∂L/∂node as LaTeX; the mean over samples is \\overline{f}."""
+    top = name_latex(loss, symbols)
+    top = f"\\overline{{{top}}}" if of_mean else top
+    return f"\\frac{{\\partial {top}}}{{\\partial {name_latex(node, symbols)}}}"

@@ -30,7 +30,8 @@ def checks(ctx: Context, steps: Sequence[GradCheckStep]) -> list[Block]:
     difference = Join((Text("central difference "),
                        Math(f"n = ({loss}({p} + h) − {loss}({p} − h))/(2h)",
                             f"n = \\frac{{{tex}({p} + h) - {tex}({p} - h)}}{{2h}}"),
-                       Text(" of the batch loss" if multi else ""), Text(", "),
+                       Text((" of f in the sample moved" if ctx.problem.is_expression else " of the batch loss")
+                            if multi else ""), Text(", "),
                        Math(f"h = {fmt_const(first.relative_step)}·max(1, |{p}|)",
                             f"h = {fmt_const(first.relative_step, latex=True)} \\cdot \\max(1, |{p}|)")))
     error = Join((Text("relative error "), Math("|a − n| / max(|a|, |n|, tiny)",

@@ -212,7 +212,7 @@ class _Markdown:
         return name_latex(c.name, self.symbols) if tex else f"`{c.name}`"
 
     def grad(self, c: Grad, tex: bool) -> str:
-        latex = grad_latex(c.loss, c.node, self.symbols)
+        latex = grad_latex(c.loss, c.node, self.symbols, c.of_mean)
         return latex if tex else f"$`{latex}`$"
 
     def number(self, c: Num, tex: bool) -> str:

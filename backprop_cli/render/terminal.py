@@ -215,7 +215,7 @@ class _Terminal:
         return c.name
 
     def grad(self, c: Grad) -> str:
-        return grad_text(c.loss, c.node)
+        return grad_text(c.loss, c.node, c.of_mean)
 
     def number(self, c: Num) -> str:
         return self.num(c.value)
