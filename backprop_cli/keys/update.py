@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..errors import BackpropError, Origin, OutputError, ProblemError
 from ..files import write_output
 from .check import Target, check_target
-from .keyfile import NUMBER, AnswerKey, Comparison, parse_key, read_key
+from .keyfile import NUMBER, AnswerKey, Comparison, parse_key, read_key, yaml_name
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def rewrite(key: AnswerKey, failures: list[Comparison]) -> tuple[str, list[tuple
         e = c.entry
         new = e.tolerance.format(c.computed)
         i = e.origin.line - 1
-        name = rf"(?:{re.escape(e.name)}|'{re.escape(e.name)}'|\"{re.escape(e.name)}\")"
+        name = rf"(?:{re.escape(e.name)}|'{re.escape(e.name)}'|\"{re.escape(e.name)}\"|{re.escape(yaml_name(e.name))})"
         m = re.search(rf"(?:^|[\s{{,]){name}\s*:" + (r".*?\bvalue\s*:\s*" if e.in_mapping else r"\s*"), lines[i])
         if m is None and e.in_mapping:
             m = re.search(r"(?:^|[\s{,])value\s*:\s*", lines[i])
