@@ -31,6 +31,7 @@ from .blocks import (
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
 from .dispatch import pick
+from .escape import plain
 from .layout import build
 from .wrap import GAP, Breakable, column_widths, cost, equation, wrap
 
@@ -127,7 +128,7 @@ class _Terminal:
 
 
     def title(self, block: Title) -> None:
-        self.bold(block.text)
+        self.bold(plain(block.text))  # an escape sequence in a title would drive the terminal
 
     def paragraph(self, block: Paragraph) -> None:
         self.console.print(self.cell(block.text))
@@ -209,7 +210,7 @@ class _Terminal:
         return fmt_number(v, self.p)
 
     def text(self, c: Text) -> str:
-        return c.text
+        return plain(c.text)  # the source and description are Text too
 
     def name(self, c: Name) -> str:
         return c.name
