@@ -23,6 +23,8 @@ from .errors import OutputError
 
 # /dev/stdout, /dev/fd/1 and /proc/self/fd/1 all end here: the file the shell opened for us.
 _DESCRIPTOR = re.compile(r"/(?:dev/fd|proc/[^/]+/fd)/\d+")
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # POSIX; Windows has no such flag
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
@@ -109,7 +111,7 @@ def _descriptor(path: str | Path) -> bool:
 
 def _write_direct(path: str | Path, data: bytes, append: bool) -> None:
     """Write to a device, FIFO or descriptor in place: renaming over it would replace the device itself."""
-    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC | (os.O_APPEND if append else 0))
+    fd = os.open(path, os.O_WRONLY | _CLOEXEC | (os.O_APPEND if append else 0))
     try:
         _write_all(fd, data)
     finally:
@@ -122,7 +124,7 @@ def _replace(target: Path, data: bytes, st: os.stat_result | None) -> None:
     try:
         fd, tmp = _temporary(target, 0o600 if st else 0o666)  # 0o666: the umask decides for a new file
         try:
-            if st is not None:
+            if st is not None and hasattr(os, "fchown"):  # POSIX: keep the mode, and the owner where allowed
                 os.fchmod(fd, stat.S_IMODE(st.st_mode))
                 if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                     _keep_owner(fd, st)
@@ -144,7 +146,7 @@ def _temporary(target: Path, mode: int) -> tuple[int, str]:
     for _ in range(100):
         name = str(target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp"))
         try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), name
+            return os.open(name, _NEW, mode), name
         except FileExistsError:
             continue
     raise FileExistsError(17, "no free name for a temporary file")
