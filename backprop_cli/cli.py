@@ -83,14 +83,15 @@ def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
     sys.exit(code)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _printable(text: str, one_line: bool = False) -> str:
     """Text with control characters written as escapes (\\x1b), so no file or key name can drive the terminal."""
-    escapes = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    pattern = re.compile(r"[\x00-\x1f\x7f-\x9f]") if one_line else _CONTROL
-    return pattern.sub(lambda m: escapes.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
+    return pattern.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 def _echo(text: str = "", err: bool = False, nl: bool = True, raw: bool = False) -> None:
@@ -124,7 +125,7 @@ def _stdout_failed(exc: OSError) -> _StdoutFailed:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass  # not a real file descriptor (a test runner's stream)
     if exc.errno == errno.EPIPE:
         return _PipeClosed("standard output: the reader went away")
@@ -139,7 +140,7 @@ def _width(given: int | None) -> int:
         columns = shutil.get_terminal_size((100, 24)).columns
     else:
         text = os.environ.get("COLUMNS", "").strip()
-        columns = int(text) if text.isdigit() and int(text) > 0 else 100
+        columns = int(text) if re.fullmatch(r"[0-9]{1,6}", text) and int(text) > 0 else 100
     return min(max(columns, 40), 1000)  # the range --width accepts
 
 

@@ -274,10 +274,11 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(folder: Path) -> None:
     assert (proc.returncode, err) == (ExitCode.CANNOT_WRITE, b"")
 
 
-@pytest.mark.parametrize("columns", ["abc", "", "0", "-3", "12", "1e9"])
+@pytest.mark.parametrize("columns", ["abc", "", "0", "-3", "12", "1e9", "²", "99999999999"])
 def test_columns_that_are_not_a_width_are_ignored_or_clamped(folder: Path, monkeypatch, columns: str) -> None:
     monkeypatch.setenv("COLUMNS", columns)
-    width = 40 if columns == "12" else 100
+    monkeypatch.setenv("LINES", columns)  # rich would read both
+    width = 40 if columns == "12" else 100  # too narrow: the narrowest --width; too wide or no number: ignored
     assert solution() == solution("--width", str(width))
 
 

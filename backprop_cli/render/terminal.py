@@ -47,7 +47,8 @@ def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool =
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
     """A laid-out document as terminal text."""
     out = io.StringIO()
-    console = Console(file=out, width=width, color_system="standard" if color else None,
+    # A height too, so that rich never reads COLUMNS or LINES itself (it fails on COLUMNS=² or LINES=²).
+    console = Console(file=out, width=width, height=25, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
     _Terminal(console, precision).document(doc)
     return out.getvalue()
