@@ -1,9 +1,12 @@
 """The command line: the only module that prints, exits, or imports click."""
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import re
 import shutil
+import signal
 import sys
 import traceback
 from collections.abc import Iterable
@@ -12,7 +15,7 @@ from typing import NoReturn
 
 import click
 
-from .errors import BackpropError, ExitCode
+from .errors import BackpropError, ExitCode, OutputError
 from .render import RENDERERS, SUFFIXES, renderer
 
 
@@ -22,6 +25,22 @@ def _internal(exc: Exception) -> str:
     return f"internal error: {type(exc).__name__}: {detail} (re-run with --traceback and report it)"
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that every cleanup (a temporary file) runs as for Ctrl-C."""
+
+
+class _StdoutFailed(OutputError):
+    """Standard output cannot be written (a full disk, a closed stream): nothing more can be shown."""
+
+
+class _PipeClosed(_StdoutFailed):
+    """The reader of standard output went away (`backprop solve q.yaml | head -1`): exit 4 without a word."""
+
+
+def _on_sigterm(signum, frame) -> NoReturn:
+    raise _Terminated()
+
+
 def error_boundary(func):
     """Turn expected errors into one line on stderr and an exit code; tracebacks only on request."""
 
@@ -29,13 +48,29 @@ def error_boundary(func):
     @functools.wraps(func)
     def wrapper(*args, show_traceback: bool = False, **kwargs):
         try:
-            return func(*args, **kwargs)
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread: SIGTERM keeps its default
+            previous = None
+        try:
+            try:
+                return func(*args, **kwargs)
+            finally:  # on sys.exit too: a full disk or a closed pipe may show only when the last output is flushed
+                _flush_stdout()
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except _PipeClosed:
+            sys.exit(ExitCode.CANNOT_WRITE)
         except BackpropError as exc:  # expected: each error class carries its exit code
             _fail(exc.exit_code, str(exc), show_traceback)
+        except KeyboardInterrupt:
+            _fail(ExitCode.INTERRUPTED, "interrupted", show_traceback)
+        except _Terminated:
+            _fail(ExitCode.TERMINATED, "terminated", show_traceback)
         except Exception as exc:  # noqa: BLE001 - the boundary of the whole program
             _fail(ExitCode.INTERNAL, _internal(exc), show_traceback)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -44,38 +79,98 @@ def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
     """One line on stderr (after the traceback, when asked for) and the exit code."""
     if show_traceback:
         traceback.print_exc()
-    click.echo(f"Error: {message}", err=True)
+    _echo(f"Error: {_printable(message, one_line=True)}", err=True)
     sys.exit(code)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _printable(text: str, one_line: bool = False) -> str:
+    """Text with control characters written as escapes (\\x1b), so no file or key name can drive the terminal."""
+    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
+    return pattern.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
+def _echo(text: str = "", err: bool = False, nl: bool = True, raw: bool = False) -> None:
+    """Everything printed goes through here: text that always encodes, control characters escaped (raw: a
+    rendered document, which escapes its own user text), and a standard output that fails is an OutputError."""
+    from .files import utf8
+
+    text = utf8(text if raw else _printable(text))
+    if (sys.stderr if err else sys.stdout) is None:  # started with the stream closed (`>&-`)
+        if err:
+            return
+        raise _StdoutFailed("standard output: cannot write: it is closed")
+    try:
+        click.echo(text, err=err, nl=nl)
+    except OSError as exc:
+        if not err:  # nothing more can be said when stderr itself fails
+            raise _stdout_failed(exc) from None
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            raise _stdout_failed(exc) from None
+
+
+def _stdout_failed(exc: OSError) -> _StdoutFailed:
+    """The error for a failed standard output, after pointing it at /dev/null so the exit's flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test runner's stream)
+    if exc.errno == errno.EPIPE:
+        return _PipeClosed("standard output: the reader went away")
+    return _StdoutFailed(f"standard output: cannot write: {exc.strerror or exc}")
+
+
 def _width(given: int | None) -> int:
+    """The width to lay out for: --width, the terminal's, or COLUMNS when piped (ignored unless a number)."""
     if given:
         return given
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size((100, 24)).columns
-    return int(os.environ.get("COLUMNS", "100") or 100)
+    if sys.stdout is not None and sys.stdout.isatty():
+        columns = shutil.get_terminal_size((100, 24)).columns
+    else:
+        text = os.environ.get("COLUMNS", "").strip()
+        columns = int(text) if re.fullmatch(r"[0-9]{1,6}", text) and int(text) > 0 else 100
+    return min(max(columns, 40), 1000)  # the range --width accepts
 
 
 def _color(output: str | None) -> bool:
-    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ \
+    return output is None and sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ \
         and os.environ.get("TERM") != "dumb"
 
 
-def _write(path: str, text: str, inputs: list[str]) -> None:
-    """Write an output file the user named, refusing to overwrite one of the input files."""
-    from .files import write_atomic
+def _write(path: str, text: str, inputs: list[str], option: str = "-o") -> None:
+    """Write an output file the user named, refusing to overwrite an input file or an answer key."""
+    from .files import write_output
 
-    _refuse_inputs(path, inputs)
-    write_atomic(path, text)
+    _refuse(path, inputs, option)
+    write_output(path, text)
 
 
-def _refuse_inputs(path: str, inputs: list[str]) -> None:
-    """A usage error if path is one of the input files."""
-    from .files import same_file
+def _refuse(path: str, inputs: list[str], option: str) -> None:
+    """A usage error if path is one of the input files, or named like an answer key (directly or by a link)."""
+    from .runs import protected
 
-    for p in inputs:
-        if same_file(path, p):
-            raise click.UsageError(f"refusing to overwrite the input file {p} with -o")
+    what = protected(path, inputs)
+    if what is not None:
+        raise _usage(f"refusing to overwrite {what} with {option}")
+
+
+def _usage(message: str) -> click.UsageError:
+    """A usage error whose message names files safely (no control characters, always encodable)."""
+    from .files import utf8
+
+    return click.UsageError(utf8(_printable(message, one_line=True)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,38 +212,40 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
             fmt = SUFFIXES.get(Path(output).suffix.lower(), "terminal") if output and into is None else "terminal"
         paths = targets(into, [j.problem for j in todo], fmt) if into is not None else []
     except Clash as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _usage(str(exc)) from None
     inputs = [*files, *(j.problem for j in todo)]
-    for path in paths:
-        _refuse_inputs(str(path), inputs)
+    for path in [str(p) for p in paths] or ([output] if output else []):
+        _refuse(path, inputs, "-o")
     if into is not None:
         make_folder(into)
     options = {"precision": precision, "width": _width(width), "color": _color(output),
                **({"symbolic": True} if symbolic else {})}
-    errors, shown = [], []
+    errors, shown, unwritten = [], [], []
     for n, job in enumerate(todo):
         if job.note:
-            click.echo(job.note, err=True)
+            _echo(job.note, err=True)
         try:
             text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
-            if paths:
-                _write(str(paths[n]), text, inputs)
-            elif output:
-                _write(output, text, [job.problem])
+            if paths or output:
+                _write(str(paths[n]) if paths else str(output), text, inputs)
             elif several:
                 shown.append((job.problem, text))
                 _show_one(fmt, job.problem, text, first=len(shown) == 1, color=_color(output))
             else:
-                click.echo(text, nl=not text.endswith("\n"))
+                _echo(text, nl=not text.endswith("\n"), raw=True)
         except BackpropError as exc:
-            if not several:
+            if not several or isinstance(exc, _StdoutFailed):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            _echo(f"Error: {_printable(str(exc), one_line=True)}", err=True)
             errors.append(exc)
+            unwritten += [str(paths[n])] if paths else []
     if several and not output and fmt == "json":
         from .runs import json_object
 
-        click.echo(json_object(shown), nl=False)
+        _echo(json_object(shown), nl=False, raw=True)
+    if unwritten:  # say exactly what the run left behind
+        _echo(f"wrote {len(paths) - len(unwritten)} of {len(paths)} solutions (not written: {', '.join(unwritten)})",
+              err=True)
     if errors:
         _exit_after(errors)
 
@@ -159,9 +256,9 @@ def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> No
 
     if fmt == "json":
         return
-    head = heading(fmt, problem, first)
-    click.echo(click.style(head, bold=True) if color and fmt == "terminal" else head, nl=False)
-    click.echo(text, nl=not text.endswith("\n"))
+    head = _printable(heading(fmt, problem, first))
+    _echo(click.style(head, bold=True) if color and fmt == "terminal" else head, nl=False, raw=True)
+    _echo(text, nl=not text.endswith("\n"), raw=True)
 
 
 @main.command()
@@ -174,7 +271,8 @@ def key(files: tuple[str, ...], force: bool) -> None:
     q1.yaml gets q1.key.yaml, holding every quantity of its solution; the problem is never touched.
     Key files among FILE are skipped, so `backprop key problems/*.yaml` can be re-run. Symbolic problems
     are skipped with a note. Exit codes: 0 done, 2 an existing key differs and --force was not given,
-    3 a problem is invalid (the others are still keyed).
+    3 a problem is invalid, 4 a key could not be written (each such key is named and was not changed;
+    the others are still keyed).
     """
     from .keys.write import write_keys
 
@@ -182,13 +280,13 @@ def key(files: tuple[str, ...], force: bool) -> None:
     for result in write_keys(files, force):
         results.append(result)
         if result.error is not None:
-            click.echo(f"Error: {result.error}", err=True)
+            _echo(f"Error: {_printable(str(result.error), one_line=True)}", err=True)
         elif result.status == "symbolic":
-            click.echo(f"skipped {result.problem}: a symbolic problem has no numbers to key", err=True)
+            _echo(f"skipped {result.problem}: a symbolic problem has no numbers to key", err=True)
         elif result.status == "unchanged":
-            click.echo(f"unchanged {result.key}")
+            _echo(f"unchanged {result.key}")
         else:
-            click.echo(f"wrote {result.key} ({result.quantities} quantities)")
+            _echo(f"wrote {result.key} ({result.quantities} quantities)")
     _exit_after(r.error for r in results)
 
 
@@ -206,7 +304,8 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
 
     Recomputes every problem under PATH that has a key (q1.yaml beside q1.key.yaml); directories are
     searched recursively. Exit codes: 0 every value agrees, 1 a value differs,
-    2 usage (no problem with a key found), 3 a problem or key is invalid (the others are still checked).
+    2 usage (no problem with a key found), 3 a problem or key is invalid (the others are still checked),
+    4 a file could not be written (--junit-xml, or a key with --update; named on stderr, and left as it was).
     Under GitHub Actions (GITHUB_ACTIONS=true) each failure is also an ::error annotation on its key line.
     """
     from .keys.check import check_target, find_targets
@@ -214,50 +313,59 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
 
     targets = find_targets(list(paths))
     if not targets:
-        raise click.UsageError(f"no problem with an answer key under {', '.join(paths)} "
+        raise _usage(f"no problem with an answer key under {', '.join(paths)} "
                                "(expected q1.yaml beside q1.key.yaml; write keys with backprop key FILE)")
     if update:
         if fmt != "text" or junit_xml:
             raise click.UsageError("--update reports in text only: leave out --format and --junit-xml")
         _update(targets)  # exits
+    inputs = [f for t in targets for f in (t.problem, t.key)]
+    if junit_xml:
+        _refuse(junit_xml, inputs, "--junit-xml")  # before any work
     outcomes = [check_target(t) for t in targets]
-    click.echo(json_report(outcomes) if fmt == "json" else text_report(outcomes))
+    _echo(json_report(outcomes) if fmt == "json" else text_report(outcomes), raw=fmt == "json")
     for o in outcomes:
         if o.status == "invalid":
-            click.echo(f"Error: {o.error}", err=True)
+            _echo(f"Error: {_printable(str(o.error), one_line=True)}", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(outcomes):
-            click.echo(line, err=fmt == "json")  # stdout is the JSON document
+            _echo(line, err=fmt == "json")  # stdout is the JSON document
     if junit_xml:
-        Path(junit_xml).parent.mkdir(parents=True, exist_ok=True)  # as pytest does for reports/junit.xml
-        _write(junit_xml, junit_report(outcomes), [f for t in targets for f in (t.problem, t.key)])
+        from .runs import make_folder
+
+        make_folder(Path(junit_xml).parent)  # as pytest does for reports/junit.xml
+        _write(junit_xml, junit_report(outcomes), inputs, "--junit-xml")
     statuses = {o.status for o in outcomes}
     sys.exit(ExitCode.INVALID_INPUT if "invalid" in statuses else
              ExitCode.CHECK_FAILED if "fail" in statuses else ExitCode.OK)
 
 
 def _update(targets: list) -> NoReturn:
-    """check --update: rewrite what drifted, show each change, exit 0 (or 3 if a file is invalid)."""
+    """check --update: rewrite what drifted, show each change, exit 0 (3 if a file is invalid, 4 if a key
+    could not be written: it is named, left as it was, and the others are still updated)."""
     from .keys.update import summary, update_keys
 
     updates = []
     for update in update_keys(targets):
         updates.append(update)
         if update.error is not None:
-            click.echo(f"INVALID {update.problem}: {update.error}")
-            click.echo(f"Error: {update.error}", err=True)
+            message = _printable(str(update.error), one_line=True)
+            _echo(f"NOT WRITTEN {update.key}: {message}" if update.status == "unwritten" else
+                  f"INVALID {update.problem}: {message}")
+            _echo(f"Error: {message}", err=True)
         else:
-            click.echo(f"{update.status} {update.key}")
+            _echo(f"{update.status} {update.key}")
             for name, old, new in update.changes:
-                click.echo(f"  {name}: {old} -> {new}")
-    click.echo(summary(updates))
+                _echo(f"  {name}: {old} -> {new}")
+    _echo(summary(updates))
     _exit_after(u.error for u in updates)
 
 
 def _exit_after(errors: Iterable[BackpropError | None]) -> NoReturn:
     """End a run that went on past its errors: 0 without any, else the gravest one's code.
 
-    The codes that can occur here rank by number: an invalid file (3) outranks a refused key (2).
+    The codes that can occur here rank by number: a file not written (4) outranks an invalid one (3),
+    which outranks a refused key (2).
     """
     sys.exit(max((e.exit_code for e in errors if e is not None), default=ExitCode.OK))
 
@@ -274,4 +382,4 @@ def schema(output: str | None) -> None:
     if output:
         _write(output, text, [])
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        _echo(text, nl=not text.endswith("\n"), raw=True)

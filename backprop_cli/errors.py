@@ -13,8 +13,10 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 1  # backprop check: a key disagrees with the solver
     USAGE = 2  # bad command-line usage (click's own code)
     INVALID_INPUT = 3  # a problem or key file is invalid, missing, or leaves a function's domain
-    CANNOT_WRITE = 4  # an output file (-o, a key, --junit-xml) could not be written
+    CANNOT_WRITE = 4  # an output (-o, a key, --junit-xml, standard output) could not be written; it is as it was
     INTERNAL = 70  # a bug in backprop-cli: re-run with --traceback and report it
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports 128 + 2
+    TERMINATED = 143  # SIGTERM, as a shell reports 128 + 15
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class DomainError(BackpropError):
 
 
 class OutputError(BackpropError):
-    """An output file could not be written; nothing the user wrote was changed."""
+    """An output could not be written; that file is as it was (other outputs of the run may have been written)."""
 
     exit_code = ExitCode.CANNOT_WRITE
 

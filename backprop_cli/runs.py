@@ -6,15 +6,20 @@ file. Nothing here prints or exits: cli.py does, and turns a Clash into a usage 
 """
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import Origin, OutputError, ProblemError
+from .files import same_file
 from .keys.names import is_key_file, problem_path
 
 EXTENSIONS = {"terminal": ".txt", "markdown": ".md", "json": ".json"}
 FILE_SUFFIXES = (".txt", ".md", ".markdown", ".json")  # an -o name with one of these names a file
+STDIN = "-"  # `backprop solve -` reads the problem from standard input
+STDIN_NAME = "<stdin>"  # how errors and headings name it
 
 
 class Clash(Exception):
@@ -49,7 +54,21 @@ def jobs(files: Sequence[str]) -> list[Job]:
 
 def _identity(path: str) -> str:
     """One spelling per file: a/../q.yaml and ./q.yaml are q.yaml."""
-    return str(Path(path).resolve())
+    return STDIN if path == STDIN else str(Path(path).resolve())
+
+
+def protected(path: str | Path, inputs: Sequence[str]) -> str | None:
+    """What writing path would destroy, or None: one of the input files, or an answer key.
+
+    Any name of an answer key (q1.key.yaml) is protected, existing or not, and through a link: an output
+    there would replace a key, or be taken for one by backprop check.
+    """
+    for p in inputs:
+        if p != STDIN and same_file(path, p):
+            return f"the input file {p}"
+    if is_key_file(path) or is_key_file(os.path.realpath(path)):
+        return f"the answer key {path}"
+    return None
 
 
 def folder(output: str | None, several: bool) -> Path | None:
@@ -73,7 +92,7 @@ def folder(output: str | None, several: bool) -> Path | None:
 
 def targets(folder: Path, problems: Sequence[str], fmt: str) -> list[Path]:
     """DIR/<stem>.<ext> for each problem; two problems with one stem are a Clash."""
-    out = [folder / (Path(p).stem + EXTENSIONS[fmt]) for p in problems]
+    out = [folder / (("stdin" if p == STDIN else Path(p).stem) + EXTENSIONS[fmt]) for p in problems]
     owners: dict[Path, str] = {}
     for problem, target in zip(problems, out):
         if target in owners:
@@ -94,17 +113,29 @@ def make_folder(path: Path) -> None:
 def solved(problem: str, render: Callable[..., str], options: dict, gradient_check: bool = False) -> str:
     """One problem file, loaded, solved (with the gradient check if asked) and rendered with options."""
     from .engine import solve
-    from .load.document import load_problem
+    from .load.document import load_problem, load_problem_text
 
     checks = {"gradient_check": True} if gradient_check else {}  # only when asked: tests stub solve()
-    return render(solve(load_problem(problem), **checks), **options)
+    loaded = load_problem_text(_stdin_text(), STDIN_NAME) if problem == STDIN else load_problem(problem)
+    return render(solve(loaded, **checks), **options)
+
+
+def _stdin_text() -> str:
+    """The problem piped to `backprop solve -`, read as UTF-8."""
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except (OSError, AttributeError, ValueError) as exc:  # closed, or not UTF-8
+        detail = "it is closed" if sys.stdin is None else str(exc)
+        raise ProblemError(Origin(STDIN_NAME, 0, ""), f"cannot read standard input: {detail}",
+                           "a UTF-8 YAML problem") from None
 
 
 def heading(fmt: str, problem: str, first: bool) -> str:
     """What stands before a solution on standard output when several follow one another."""
-    if fmt == "markdown":
-        return ("" if first else "\n---\n\n") + f"<!-- {problem} -->\n"
-    return ("" if first else "\n") + f"==> {problem} <==\n"
+    name = STDIN_NAME if problem == STDIN else problem
+    if fmt == "markdown":  # a name holding --> would end the comment early and let the rest be HTML
+        return ("" if first else "\n---\n\n") + f"<!-- {name.replace('>', '&gt;')} -->\n"
+    return ("" if first else "\n") + f"==> {name} <==\n"
 
 
 def json_object(solutions: Sequence[tuple[str, str]]) -> str:
@@ -113,6 +144,6 @@ def json_object(solutions: Sequence[tuple[str, str]]) -> str:
 
     if not solutions:
         return "{}\n"
-    items = [f"  {json.dumps(p, ensure_ascii=False)}: " + text.rstrip("\n").replace("\n", "\n  ")
-             for p, text in solutions]
+    items = [f"  {json.dumps(STDIN_NAME if p == STDIN else p, ensure_ascii=False)}: "
+             + text.rstrip("\n").replace("\n", "\n  ") for p, text in solutions]
     return "{\n" + ",\n".join(items) + "\n}\n"

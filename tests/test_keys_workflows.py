@@ -48,17 +48,25 @@ def test_a_differing_key_is_refused_unless_forced(folder: Path) -> None:
     assert key.read_text(encoding="utf-8").startswith("# Answer key for mazur.yaml")
 
 
-def test_a_key_that_cannot_be_written_stops_the_run(folder: Path, monkeypatch) -> None:
+def test_a_key_that_cannot_be_written_is_reported_and_the_others_are_still_keyed(folder: Path,
+                                                                                 monkeypatch) -> None:
     from backprop_cli import files
 
-    def fail(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    shutil.copyfile(folder / "mazur.yaml", folder / "other.yaml")
+    real_replace = files.os.replace
 
-    monkeypatch.setattr(files.os, "replace", fail)
-    with pytest.raises(OutputError, match=r"^mazur.key.yaml: cannot write: Permission denied$") as info:
-        list(write_keys(["mazur.yaml"]))
-    assert info.value.exit_code == ExitCode.CANNOT_WRITE
-    assert sorted(p.name for p in folder.iterdir()) == ["mazur.yaml", "seed004_symbolic.yaml"]  # no temporary
+    def fail_for_mazur(src, dst):
+        if str(dst).endswith("/mazur.key.yaml"):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", fail_for_mazur)
+    results = list(write_keys(["mazur.yaml", "other.yaml"]))
+    assert [(r.problem, r.status) for r in results] == [("mazur.yaml", "unwritten"), ("other.yaml", "written")]
+    assert isinstance(results[0].error, OutputError) and results[0].error.exit_code == ExitCode.CANNOT_WRITE
+    assert str(results[0].error) == "mazur.key.yaml: cannot write: Permission denied"
+    assert sorted(p.name for p in folder.iterdir()) == [  # no temporary file left behind
+        "mazur.yaml", "other.key.yaml", "other.yaml", "seed004_symbolic.yaml"]
 
 
 def test_update_keys_rewrites_only_what_drifted(folder: Path) -> None:

@@ -244,13 +244,46 @@ def key_text(sol: Solution) -> str:
     if p.n_samples > 1:
         names.append(f"# {node}[2] is {node} in sample 2; parameters and the batch loss {p.loss} have no index.")
     lines = [
-        f"# Answer key for {name}: every quantity its solution computes, at full precision.",
-        f"# Regenerate: backprop key <dir>/{name} (--force to replace this file). After a deliberate change,",
-        f"# backprop check --update <dir>/{name} rewrites only the values that changed and keeps hand edits.",
+        f"# Answer key for {_comment(name)}: every quantity its solution computes, at full precision.",
+        f"# Regenerate: backprop key <dir>/{_comment(name)} (--force to replace this file). After a deliberate "
+        "change,",
+        f"# backprop check --update <dir>/{_comment(name)} rewrites only the values that changed and keeps hand "
+        "edits.",
         *names,
         f"# Values must agree to a relative {DEFAULT_REL:g} unless decimals: N or tol: X says otherwise.",
         "values:",
     ]
-    lines += [f"  {k}: {v!r}" for k, v in values.items()]  # every name is a plain YAML scalar
+    lines += [entry_line(k, v) for k, v in values.items()]
     return "\n".join(lines) + "\n"
+
+
+def entry_line(name: str, value: float) -> str:
+    """One quantity of a key, `  name: value`, the name quoted when YAML would read it as anything else."""
+    return f"  {yaml_name(name)}: {value!r}"
+
+
+# A plain scalar reads back as itself when it starts with a letter, holds only word characters and the
+# marks quantity names use, and is none of the words YAML 1.1 readers take for null or a boolean.
+_PLAIN = re.compile(r"[^\W\d_][\w'/+\[\]]*")
+_WORDS = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
+# What YAML reads as printable text, less the line breaks YAML 1.1 adds (NEL, LS, PS).
+_UNPRINTABLE = re.compile("[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def yaml_name(name: str) -> str:
+    """name as a YAML mapping key that reads back as that same string: plain where safe, else double-quoted."""
+    if _PLAIN.fullmatch(name) and name.lower() not in _WORDS:
+        return name
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _UNPRINTABLE.sub(_escape, quoted) + '"'
+
+
+def _escape(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a YAML comment: no line break ends it, no control character makes the key unreadable."""
+    return _UNPRINTABLE.sub(_escape, text)
 

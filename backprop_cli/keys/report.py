@@ -1,6 +1,8 @@
 """How backprop check reports: text with a table per failure, JSON, JUnit XML, GitHub annotations."""
 from __future__ import annotations
 
+import re
+
 from .check import Outcome
 from .keyfile import Comparison, Tolerance
 
@@ -94,17 +96,27 @@ def junit_report(outcomes: list[Outcome]) -> str:
     root = ET.Element("testsuites", attrs)
     suite = ET.SubElement(root, "testsuite", attrs)
     for o in outcomes:
-        case = ET.SubElement(suite, "testcase", {"classname": "backprop check", "name": o.problem,
-                                                 "file": o.key, "time": f"{o.seconds:.3f}"})
+        case = ET.SubElement(suite, "testcase", {"classname": "backprop check", "name": _xml(o.problem),
+                                                 "file": _xml(o.key), "time": f"{o.seconds:.3f}"})
         if o.status == "fail":
             names = ", ".join(c.entry.name for c in o.failures)
             failure = ET.SubElement(case, "failure", {"type": "mismatch", "message":
-                                                      f"{_quantities(len(o.failures))} differ: {names}"})
-            failure.text = failure_table(o)
+                                                      _xml(f"{_quantities(len(o.failures))} differ: {names}")})
+            failure.text = _xml(failure_table(o))
         elif o.status == "invalid":
-            ET.SubElement(case, "error", {"type": "invalid", "message": str(o.error)}).text = str(o.error)
+            ET.SubElement(case, "error", {"type": "invalid", "message": _xml(str(o.error))}).text = _xml(str(o.error))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# Characters XML 1.0 cannot hold at all, not even as &#N; (ElementTree would write them and break the file).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text XML can hold: a control character (from a key's name, say) is written as an escape, \\x01."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else
+                        f"\\u{ord(m.group()):04x}", text)
 
 
 def _escape(text: str, prop: bool = False) -> str:

@@ -5,15 +5,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..errors import BackpropError, Origin, ProblemError
-from ..files import write_atomic
+from ..errors import BackpropError, Origin, OutputError, ProblemError
+from ..files import write_output
 from .check import Target, check_target
-from .keyfile import NUMBER, AnswerKey, Comparison, parse_key, read_key
+from .keyfile import NUMBER, AnswerKey, Comparison, parse_key, read_key, yaml_name
 
 
 @dataclass(frozen=True)
 class KeyUpdate:
-    """What became of one key: updated (with each change as name, old, new), unchanged or invalid."""
+    """What became of one key: updated (with each change as name, old, new), unchanged, invalid, or unwritten
+    (it drifted but could not be written, and is as it was)."""
 
     problem: str
     key: str
@@ -39,16 +40,21 @@ def update_key(target: Target) -> KeyUpdate:
         text, changes = rewrite(read_key(target.key), outcome.failures)
     except BackpropError as exc:
         return KeyUpdate(target.problem, target.key, "invalid", error=exc)
-    write_atomic(target.key, text)
+    try:
+        write_output(target.key, text)
+    except OutputError as exc:  # the others are still updated
+        return KeyUpdate(target.problem, target.key, "unwritten", tuple(changes), exc)
     return KeyUpdate(target.problem, target.key, "updated", tuple(changes))
 
 
 def summary(updates: Iterable[KeyUpdate]) -> str:
-    """N updated, M unchanged (and K invalid when there are any)."""
-    counts = {"updated": 0, "unchanged": 0, "invalid": 0}
+    """N updated, M unchanged (and K invalid, J not written, when there are any)."""
+    counts = {"updated": 0, "unchanged": 0, "invalid": 0, "unwritten": 0}
     for u in updates:
         counts[u.status] += 1
-    return ", ".join(f"{n} {what}" for what, n in counts.items() if n or what != "invalid")
+    words = {"unwritten": "not written"}
+    return ", ".join(f"{n} {words.get(what, what)}" for what, n in counts.items()
+                     if n or what in ("updated", "unchanged"))
 
 
 def rewrite(key: AnswerKey, failures: list[Comparison]) -> tuple[str, list[tuple[str, str, str]]]:
@@ -63,7 +69,7 @@ def rewrite(key: AnswerKey, failures: list[Comparison]) -> tuple[str, list[tuple
         e = c.entry
         new = e.tolerance.format(c.computed)
         i = e.origin.line - 1
-        name = rf"(?:{re.escape(e.name)}|'{re.escape(e.name)}'|\"{re.escape(e.name)}\")"
+        name = rf"(?:{re.escape(e.name)}|'{re.escape(e.name)}'|\"{re.escape(e.name)}\"|{re.escape(yaml_name(e.name))})"
         m = re.search(rf"(?:^|[\s{{,]){name}\s*:" + (r".*?\bvalue\s*:\s*" if e.in_mapping else r"\s*"), lines[i])
         if m is None and e.in_mapping:
             m = re.search(r"(?:^|[\s{,])value\s*:\s*", lines[i])

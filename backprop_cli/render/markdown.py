@@ -26,6 +26,7 @@ from .blocks import (
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
 from .dispatch import pick
+from .escape import check_symbols, line_start, math_symbols, plain, prose
 from .layout import build
 from .mermaid import mermaid
 
@@ -36,6 +37,12 @@ LINE = 60  # visible characters of one equation row before it is split
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
            symbolic: bool = False) -> str:
     """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing."""
+    check_symbols(sol.problem.symbols, sol.problem.file)
+    if any(tex != safe for tex, safe in zip(sol.problem.symbols.values(), math_symbols(sol.problem.symbols).values())):
+        import dataclasses  # only a symbol with a line break pays for it
+
+        problem = dataclasses.replace(sol.problem, symbols=math_symbols(sol.problem.symbols))
+        sol = dataclasses.replace(sol, problem=problem)  # the layout writes symbols into cells of its own
     return write(build(sol), precision=precision)
 
 
@@ -84,10 +91,10 @@ def _display(rows: list[str]) -> list[str]:
 
 class _Markdown:
     def __init__(self, doc: Document, precision: int):
-        self.symbols, self.p = doc.symbols, precision
+        self.symbols, self.p = math_symbols(doc.symbols), precision  # a document laid out elsewhere, too
 
     def document(self, doc: Document) -> list[str]:
-        out = [line for block in doc.front for line in self.block(block)]
+        out = [line for block in doc.front for line in self.front(block)]
         for section in doc.sections:
             out += ["", f"## {section.number}. {section.title}"]
             # a diagram goes last: its ### heading would otherwise claim the paragraphs after it
@@ -109,10 +116,16 @@ class _Markdown:
     def num(self, v: float, latex: bool = False) -> str:
         return fmt_number(v, self.p, latex)
 
+    def front(self, block: Block) -> list[str]:
+        """The title, source and description: the user's own text, escaped, on one line or wrapped."""
+        if isinstance(block, Paragraph) and isinstance(block.text, Text):
+            return ["", *map(line_start, _wrap(prose(block.text.text.strip())))]
+        return self.block(block)
+
     # Blocks, one method each (BLOCKS below).
 
     def title(self, block: Title) -> list[str]:
-        return [f"# {block.text}"]
+        return [f"# {prose(' '.join(plain(block.text).split()))}"]  # one line, whatever the title holds
 
     def paragraph(self, block: Paragraph) -> list[str]:
         return ["", *_wrap(self.inline(block.text))]

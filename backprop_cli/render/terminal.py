@@ -31,6 +31,7 @@ from .blocks import (
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
 from .dispatch import pick
+from .escape import plain
 from .layout import build
 from .wrap import GAP, Breakable, column_widths, cost, equation, wrap
 
@@ -46,7 +47,8 @@ def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool =
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
     """A laid-out document as terminal text."""
     out = io.StringIO()
-    console = Console(file=out, width=width, color_system="standard" if color else None,
+    # A height too, so that rich never reads COLUMNS or LINES itself (it fails on COLUMNS=² or LINES=²).
+    console = Console(file=out, width=width, height=25, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
     _Terminal(console, precision).document(doc)
     return out.getvalue()
@@ -127,7 +129,7 @@ class _Terminal:
 
 
     def title(self, block: Title) -> None:
-        self.bold(block.text)
+        self.bold(plain(block.text))  # an escape sequence in a title would drive the terminal
 
     def paragraph(self, block: Paragraph) -> None:
         self.console.print(self.cell(block.text))
@@ -209,7 +211,7 @@ class _Terminal:
         return fmt_number(v, self.p)
 
     def text(self, c: Text) -> str:
-        return c.text
+        return plain(c.text)  # the source and description are Text too
 
     def name(self, c: Name) -> str:
         return c.name
