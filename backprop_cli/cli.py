@@ -88,8 +88,8 @@ def main() -> None:
 @click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default=None,
               help="Output format (default: terminal, or inferred from -o FILE).")
-@click.option("--precision", type=click.IntRange(0, 15), default=4, show_default=True,
-              help="Decimals shown; arithmetic always uses full float64.")
+@click.option("--precision", type=click.IntRange(0, 15), default=None,
+              help="Decimals shown (default 4, or N with --round N); arithmetic is full float64 unless --round.")
 @click.option("-o", "--output", metavar="FILE|DIR", type=click.Path(path_type=str), default=None,
               help="Write to FILE instead of standard output; with several problems, or a directory, "
                    "one DIR/<name>.<txt|md|json> per problem.")
@@ -97,9 +97,12 @@ def main() -> None:
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
               "of the loss and their relative error, flagging disagreements.")
+@click.option("--round", "round_to", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Round every intermediate to N decimals, half away from zero, as a hand calculation does; "
+                   "the solution ends with each final quantity's drift from the exact value.")
 @error_boundary
-def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str | None, width: int | None,
-          symbolic: bool, gradient_check: bool) -> None:
+def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output: str | None, width: int | None,
+          symbolic: bool, gradient_check: bool, round_to: int | None) -> None:
     """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
     Several files are solved in turn, each under a line naming it (markdown: separated by ---,
@@ -123,14 +126,16 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         _refuse_inputs(str(path), inputs)
     if into is not None:
         make_folder(into)
-    options = {"precision": precision, "width": _width(width), "color": _color(output),
-               **({"symbolic": True} if symbolic else {})}
+    decimals = precision if precision is not None else 4 if round_to is None else round_to
+    options = {"precision": decimals,
+               "width": _width(width), "color": _color(output), **({"symbolic": True} if symbolic else {})}
     errors, shown = [], []
     for n, job in enumerate(todo):
         if job.note:
             click.echo(job.note, err=True)
         try:
-            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
+            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check) if round_to is None \
+                else _rounded(job.problem, fmt, options, round_to, gradient_check)
             if paths:
                 _write(str(paths[n]), text, inputs)
             elif output:
@@ -151,6 +156,17 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         click.echo(json_object(shown), nl=False)
     if errors:
         _exit_after(errors)
+
+
+def _rounded(problem: str, fmt: str, options: dict, decimals: int, gradient_check: bool) -> str:
+    """solve --round N: the solution with every intermediate rounded, then each final quantity's drift."""
+    from .engine import solve as solve_problem
+    from .load.document import load_problem
+    from .render.drift import with_drift
+
+    loaded = load_problem(problem)
+    rounded = solve_problem(loaded, gradient_check, round_to=decimals)
+    return with_drift(renderer(fmt)(rounded, **options), rounded, solve_problem(loaded), fmt, decimals, options)
 
 
 def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> None:
