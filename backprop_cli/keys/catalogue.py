@@ -1,0 +1,297 @@
+"""Which models of each mistake kind a problem has: one per place the mistake can happen, and one for
+the same mistake made everywhere (a student who has it wrong does it every time)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+
+from ..formula.printing import fmt_const, to_text
+from ..formula.tree import ONE, Call, Const, Expr, Var, add, free_names, mul, power, sub, substitute
+from .mistakes import (
+    Formulas,
+    LearningRate,
+    Leaves,
+    Locals,
+    Model,
+    Neuron,
+    Override,
+    Seed,
+    UpdatedWeights,
+    const_of,
+    derivative,
+    generic,
+    negated,
+    neurons,
+    plain,
+    softmax_nodes,
+    squared_terms,
+    with_factor,
+)
+from .world import Plan, Step, World
+
+CROSS = "the softmax Jacobian's cross terms ∂sⱼ/∂zₖ (j ≠ k) dropped"
+
+
+def _sym(fn: str) -> str:
+    return to_text(Call(fn, (Var("x"),))).split("(")[0] if fn != "softmax" else fn
+
+
+def _local(plan: Plan, via: str, node: str):
+    return next((local for v, local in plan.paths.get(node, ()) if v == via), None)
+
+
+def _everywhere(kind: str, family: str, parts: list[tuple[str, str, dict]]) -> list[Model]:
+    """One model per place, then (for more than one place) all of them at once."""
+    models: list[Model] = [Locals(kind, words, family, changed) for words, _, changed in parts]
+    if len(parts) > 1:
+        models.append(Locals(kind, f"{family}, at every neuron", family,
+                             {k: v for _, _, changed in parts for k, v in changed.items()}))
+    return models
+
+
+def _preactivation(plan: Plan) -> list[Model]:
+    out: list[Model] = []
+    for fn in dict.fromkeys(n.fn for n in neurons(plan.problem)):
+        parts = []
+        for nr in (n for n in neurons(plan.problem) if n.fn == fn):
+            at_a = derivative(nr, Var(nr.a), Call(nr.fn, (Var(nr.a),), nr.call.params))
+            if at_a != _local(plan, nr.a, nr.z):
+                parts.append((f"∂{nr.a}/∂{nr.z} taken as {_sym(fn)}′({nr.a}) = {to_text(at_a)}, "
+                              f"the derivative at the output instead of at {nr.z}", nr.a, {(nr.a, nr.z): at_a}))
+        out += _everywhere("output-for-preactivation", f"{_sym(fn)}′ evaluated at the output a instead of at z", parts)
+    return out
+
+
+def _forms(nr: Neuron) -> list[tuple[str, Expr]]:
+    """Wrong forms of an activation's derivative: with z for a, at the target, and the classic slips."""
+    a, z = Var(nr.a), Var(nr.z)
+    forms: list[tuple[str, Expr]] = [("z", derivative(nr, z, z))]
+    if nr.target:
+        forms.append(("target", derivative(nr, Var(nr.target), Var(nr.target))))
+    extra: dict[str, list[Expr]] = {"sigmoid": [a, sub(ONE, a)], "tanh": [sub(ONE, a), add(ONE, power(a, Const(2.0)))]}
+    return forms + [(to_text(substitute(f, {a: Var("a")})), f) for f in extra.get(nr.fn, [])]
+
+
+def _wrong_derivative(plan: Plan) -> list[Model]:
+    out: list[Model] = []
+    groups: dict[tuple[str, str], list] = {}
+    for nr in neurons(plan.problem):
+        right = _local(plan, nr.a, nr.z)
+        for key, form in _forms(nr):
+            if right is not None and form != right:
+                family = f"{_sym(nr.fn)}′ written as {generic(form, nr)}"
+                groups.setdefault((nr.fn, key), []).append(
+                    (f"∂{nr.a}/∂{nr.z} written as {to_text(form)} instead of {to_text(right)}", family,
+                     {(nr.a, nr.z): form}))
+    for parts in groups.values():
+        out += _everywhere("wrong-derivative", parts[0][1], parts)
+    return out
+
+
+def _dropped(plan: Plan) -> list[Model]:
+    kind, p = "dropped-factor", plan.problem
+    out = _everywhere(kind, "the activation derivative left out of the chain",
+                      [(f"∂{nr.a}/∂{nr.z} ({_sym(nr.fn)}′) left out of the chain", nr.a, {(nr.a, nr.z): Const(1.0)})
+                       for nr in neurons(p)])
+    terms = [(t.name, t.formula) for t in squared_terms(p) if isinstance(t.formula, Call)]
+    for group in [[t] for t in terms] + ([terms] if len(terms) > 1 else []):
+        names = ", ".join(name for name, _ in group)
+        f = group[0][1].param("factor") or 1.0
+        half = {name: with_factor(call, 1.0) for name, call in group}
+        two = {(name, _arg(call)): mul(Const(f), sub(*call.args)) if f != 1 else sub(*call.args)
+               for name, call in group}
+        if f != 1:
+            out += [Formulas(kind, f"the factor {f:g} of {names} dropped, in the value and the derivative",
+                             f"the factor {f:g} of the squared error dropped", p, half),
+                    Formulas(kind, f"the factor {f:g} dropped from {names}", f"the factor {f:g} dropped from the loss",
+                             p, half, values_only=True),
+                    Locals(kind, f"the factor {f:g} dropped from the derivative of {names}",
+                           f"the factor {f:g} dropped from the loss's derivative",
+                           {(name, _arg(call)): mul(Const(2.0), sub(*call.args)) for name, call in group})]
+        out.append(Locals(kind, f"the 2 of the square dropped from the derivative of {names}",
+                          "the 2 of the square's derivative dropped", two))
+    loss = plan.nodes[p.loss].formula
+    if isinstance(loss, Call) and loss.fn == "div" and const_of(loss.args[1]):
+        k = const_of(loss.args[1])
+        out.append(Formulas(kind, f"the 1/{k:g} of the mean over the outputs dropped",
+                            f"the 1/{k:g} of the mean dropped", p, {p.loss: loss.args[0]}))
+        out.append(Locals(kind, f"the 1/{k:g} of the mean dropped from the derivative",
+                          f"the 1/{k:g} of the mean dropped from the derivative",
+                          {(p.loss, d): Const(1.0) for d in free_names(loss)}))
+    if plan.n > 1 and p.averages and not p.is_expression:
+        out.append(Seed(kind, f"the 1/{plan.n} of the batch mean left out of the gradients"))
+    return out
+
+
+def _arg(call: Call, k: int = 0) -> str:
+    """The name of a call's argument k (a prediction, a softmax input)."""
+    arg = call.args[k]
+    return arg.name if isinstance(arg, Var) else ""
+
+
+def _softmax(plan: Plan) -> list[Model]:
+    cross = {(s.name, _arg(call, j)): None for s in softmax_nodes(plan.problem) if isinstance(call := s.formula, Call)
+             for j in range(len(call.args)) if j + 1 != int(call.param("index") or 0)}
+    if not cross:
+        return []
+    return [Locals("softmax-coupling-dropped", "only the diagonal of the softmax Jacobian kept: the paths through "
+                   "the other components left out", CROSS, cross)]
+
+
+def _learning_rate(plan: Plan) -> list[Model]:
+    rate = plan.problem.learning_rate
+    if rate is None:
+        return []
+    rates = dict.fromkeys(float(f"{r:.12g}") for r in (rate / 10, rate * 10, rate / 100, rate * 100, rate / 2,
+                                                        rate * 2, 1.0))
+    return [LearningRate(r, rate) for r in rates if r != rate]
+
+
+def _updated_weights(plan: Plan) -> list[Model]:
+    if not plan.problem.learning_rate:
+        return []
+    return [UpdatedWeights("the backward pass read each weight after its update (w⁺) in place of w",
+                           tuple(plan.params))]
+
+
+class Variant(Leaves):
+    """A solution of the problem with other givens: what a step is when values not the problem's were used."""
+
+    carry = False
+
+
+def _wrong_value(plan: Plan) -> list[Model]:
+    inputs = {k: plan.leaves[0][k] for k in plan.problem.inputs} if plan.n == 1 else {}
+    givens = {**plan.params, **inputs}
+    out: list[Model] = []
+    for (a, va), (b, vb) in combinations(givens.items(), 2):
+        if va != vb and (a in plan.params) == (b in plan.params):
+            out.append(Variant("wrong-value", f"the value given by {a} = {fmt_const(vb)} and {b} = {fmt_const(va)} "
+                               "(the two swapped): earlier values that are not this problem's", f"{a} and {b} swapped",
+                               {a: vb, b: va}))
+    for a, va in givens.items():
+        if va:
+            out.append(Variant("wrong-value", f"the value given by {a} = {fmt_const(-va)}: earlier values that are not "
+                               "this problem's", f"{a} = {fmt_const(-va)} used upstream", {a: -va}))
+    return out
+
+
+MODELS: dict[str, Callable[[Plan], list[Model]]] = {
+    "updated-weights-in-backward": _updated_weights, "wrong-learning-rate": _learning_rate,
+    "softmax-coupling-dropped": _softmax, "output-for-preactivation": _preactivation,
+    "wrong-derivative": _wrong_derivative, "dropped-factor": _dropped, "sign": lambda plan: [],
+    "index": lambda plan: [], "wrong-value": _wrong_value,
+}
+
+
+def step_models(plan: Plan, step: Step, kind: str) -> list[Model]:
+    """Models made for one step: its own words for a named mistake, a sign, another name's value."""
+    made = _STEP.get(kind)
+    return [] if made is None else made(plan, step)
+
+
+def _updated_here(plan: Plan, step: Step) -> list[Model]:
+    used = sorted({p for _, local in plan.paths.get(step.node, ()) for p in free_names(local) if p in plan.params})
+    if step.kind != "grad" or not used or not plan.problem.learning_rate:
+        return []
+    return [UpdatedWeights(f"{step.name} used {', '.join(p + '+' for p in used)} in place of {', '.join(used)}",
+                           tuple(used))]
+
+
+def _softmax_here(plan: Plan, step: Step) -> list[Model]:
+    cross = {(via, step.node): None for via, local in plan.paths.get(step.node, ())
+             if via in plan.nodes and isinstance(f := plan.nodes[via].formula, Call) and f.fn == "softmax"
+             and f.args[int(f.param("index") or 1) - 1] != Var(step.node)}
+    if step.kind not in ("grad", "pgrad") or not cross:
+        return []
+    vias = ", ".join(v for v, _ in cross)
+    return [Locals("softmax-coupling-dropped", f"the path through {vias} left out: only the diagonal of the softmax "
+                   "Jacobian kept", CROSS, cross)]
+
+
+def _sign(plan: Plan, step: Step) -> list[Model]:
+    out: list[Model] = []
+    kind = "sign"
+    if step.kind == "value":
+        node = plan.nodes[step.node]
+        for x in free_names(node.formula):
+            if x in plan.leaves[0] and x not in plan.problem.targets:
+                out.append(_flip(plan, x))
+        if isinstance(node.formula, Call) and node.formula.fn == "add" and len(node.formula.args) > 1:
+            for k, term in enumerate(node.formula.args):
+                flipped = Call("add", tuple(negated(t) if j == k else t for j, t in enumerate(node.formula.args)))
+                out.append(Formulas(kind, f"the term {to_text(term)} with its sign flipped", "a term's sign flipped",
+                                    plan.problem, {step.node: flipped}, values_only=True))
+    if step.kind in ("grad", "pgrad") and len(plan.paths.get(step.node, ())) > 1:
+        for via, local in plan.paths[step.node]:
+            out.append(Locals(kind, f"the path through {via} with its sign flipped", "a path's sign flipped",
+                              {(via, step.node): negated(local)}))
+    if step.kind == "update" and step.node not in plan.problem.frozen:
+        out.append(Override(kind, "η·gradient added instead of subtracted", "the update's sign flipped",
+                            lambda w, st, r: 2 * plan.params[st.node] - plain(w, st, r)))
+    out.append(Override(kind, "the result with its sign flipped", "a result's sign flipped",
+                        lambda w, st, r: -plain(w, st, r)))
+    return out
+
+
+def _flip(plan: Plan, x: str) -> Model:
+    family = f"{x} with its sign flipped"
+    if plan.n > 1:  # an input differs by sample: flip it in each
+        return Override("sign", f"{x} used with its sign flipped", family,
+                        lambda w, st, r: w.compute(st, _Negate(x), r))
+    value = plan.leaves[0][x]
+    return Leaves("sign", f"{x} used as {fmt_const(-value)} instead of {fmt_const(value)}", family, {x: -value})
+
+
+class _Negate(Leaves):
+    def __init__(self, name: str):
+        super().__init__("sign", "", "", {})
+        self.name = name
+
+    def leaves(self, world: World, step: Step, row: dict) -> dict:
+        row[self.name] = -row[self.name]
+        return row
+
+
+def _index(plan: Plan, step: Step) -> list[Model]:
+    p, out = plan.problem, list[Model]()
+    role = {n.name: n.role for n in p.nodes}
+
+    def same(x: str) -> list[str]:
+        for group in (p.params, p.inputs, p.targets):
+            if x in group:
+                return [y for y in group if y != x]
+        return [y for y in role if y != x and role[y] == role.get(x)] if x in role else []
+
+    if step.kind == "value":
+        f = plan.nodes[step.node].formula
+        for x in free_names(f):
+            for y in same(x):
+                out.append(Formulas("index", f"{y} used in place of {x}", f"{y} in place of {x}", p,
+                                    {step.node: substitute(f, {Var(x): Var(y)})}, values_only=True))
+    elif step.kind in ("grad", "pgrad"):
+        for via, local in plan.paths.get(step.node, ()):
+            for x in free_names(local):
+                for y in same(x):
+                    out.append(Locals("index", f"{y} used in place of {x} on the path through {via}",
+                                      f"{y} in place of {x}", {(via, step.node): substitute(local, {Var(x): Var(y)})}))
+            for other in (y for y in same(via) if y in plan.paths or y == p.loss):
+                out.append(Locals("index", f"∂{p.loss}/∂{other} used in place of ∂{p.loss}/∂{via}",
+                                  f"∂{p.loss}/∂{other} in place of ∂{p.loss}/∂{via}",
+                                  {(via, step.node): (other, local)}))
+    elif step.kind == "update":
+        for other in same(step.node):
+            g = f"d{p.loss}/d{other}"
+            out.append(Override("index", f"the gradient of {other} used to update {step.node}",
+                                "another parameter's gradient used",
+                                lambda w, st, r, g=g: plan.params[st.node] - (p.learning_rate or 0)
+                                * (r(w.value(g)) if g in plan.steps else 0.0)))
+            out.append(Override("index", f"{other}'s old value used for {step.node}", "another parameter's value used",
+                                lambda w, st, r, o=other: plain(w, st, r) - plan.params[st.node] + plan.params[o]))
+    return out
+
+
+_STEP: dict[str, Callable[[Plan, Step], list[Model]]] = {
+    "updated-weights-in-backward": _updated_here, "softmax-coupling-dropped": _softmax_here, "sign": _sign,
+    "index": _index,
+}
