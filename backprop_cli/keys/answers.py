@@ -120,6 +120,9 @@ def check_names(answers: Answers, known: dict[str, float], problem: str, loss: s
     """A name that is not a quantity of the problem is a ProblemError on its line, with a suggestion."""
     from .keyfile import _examples, _suggest
 
+    if not known:
+        raise ProblemError(Origin(answers.file, 1, ""), f"{problem} is symbolic: it has no numbers to grade",
+                           "answers only for a problem with numbers")
     for a in answers.answers:
         if a.name not in known:
             raise ProblemError(Origin(answers.file, a.line, f"answers.{a.name}"),

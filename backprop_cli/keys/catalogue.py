@@ -166,13 +166,13 @@ def _wrong_value(plan: Plan) -> list[Model]:
     out: list[Model] = []
     for (a, va), (b, vb) in combinations(givens.items(), 2):
         if va != vb and (a in plan.params) == (b in plan.params):
-            out.append(Variant("wrong-value", f"the value given by {a} = {fmt_const(vb)} and {b} = {fmt_const(va)} "
-                               "(the two swapped): earlier values that are not this problem's", f"{a} and {b} swapped",
+            out.append(Variant("wrong-value", f"as computed with {a} = {fmt_const(vb)} and {b} = {fmt_const(va)}, "
+                               "the two swapped: values that are not this problem's", f"{a} and {b} swapped",
                                {a: vb, b: va}))
     for a, va in givens.items():
         if va:
-            out.append(Variant("wrong-value", f"the value given by {a} = {fmt_const(-va)}: earlier values that are not "
-                               "this problem's", f"{a} = {fmt_const(-va)} used upstream", {a: -va}))
+            out.append(Variant("wrong-value", f"as computed with {a} = {fmt_const(-va)}: a value that is not this "
+                               "problem's", f"{a} = {fmt_const(-va)} used upstream", {a: -va}))
     return out
 
 

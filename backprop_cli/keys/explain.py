@@ -23,7 +23,7 @@ from ..errors import BackpropError
 from ..formula.printing import MINUS, fmt_number
 from .answers import Answer
 from .catalogue import MODELS, step_models
-from .mistakes import Mistake, Model
+from .mistakes import KINDS, Mistake, Model
 from .world import Cycle, Plan, Step, World
 
 ORDER = ["updated-weights-in-backward", "wrong-learning-rate", "softmax-coupling-dropped", "output-for-preactivation",
@@ -126,7 +126,7 @@ def explain(ctx: Context, step: Step, answer: Answer) -> list[Match]:
             return list({m.mistake: m for m in matches}.values())
     return [Match(_transcription(ctx, step, answer, own) or Mistake(
         "arithmetic", f"the numbers going into {step.name} give {fmt_number(own, answer.decimals)}, "
-        f"not {written(answer)}", "arithmetic"))]
+        f"not {written(answer)}", KINDS["arithmetic"]))]
 
 
 def fits(ctx: Context, step: Step, answer: Answer, family: str) -> Match | None:

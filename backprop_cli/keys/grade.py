@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..engine import rounding
+from ..formula.tree import Expr
 from ..model import Problem
 from ..solution import Solution
 from .answers import Answer, Answers, check_names
@@ -29,7 +30,7 @@ VERDICTS = ("correct", "carried", "wrong")
 class Working:
     """How a step is computed: in symbols, with the student's numbers, and what that gives."""
 
-    formula: object  # formula.tree.Expr, or None where there is no one formula (the loss after the update)
+    formula: Expr | None  # None where there is no one formula (the loss after the update)
     values: dict  # name -> the number put in
     own: float
 
@@ -67,6 +68,7 @@ class Report:
     marked: tuple[Marked, ...]  # in solution order
     first_wrong: str | None
     patterns: tuple[Pattern, ...]
+    quantities: tuple[str, ...] = ()  # every quantity of the problem, in solution order
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,7 +94,24 @@ def grade(sol: Solution, answers: Answers) -> Report:
         marked.append(_mark(ctx, plan.steps[name], given[name], sound))
     marked = _explained(ctx, marked)
     first = next((m.name for m in marked if m.verdict == "wrong"), None)
-    return Report(sol.problem, answers, tuple(marked), first, _patterns(marked))
+    return Report(sol.problem, answers, tuple(marked), first, _patterns(marked), tuple(truth))
+
+
+def asked(report: Report) -> list[str]:
+    """The quantities a homework asks for: its answer key's (q1.key.yaml beside q1.yaml), else every one."""
+    from ..errors import ProblemError
+    from .keyfile import read_key
+    from .names import key_path
+
+    path = key_path(report.problem.file)
+    if not path.exists():
+        return list(report.quantities)
+    entries = read_key(path).entries
+    for e in entries:
+        if e.name not in report.quantities:
+            raise ProblemError(e.origin, f"{report.problem.file} has no quantity '{e.name}'",
+                               "the quantities of the problem (backprop key writes them all)")
+    return [e.name for e in entries]
 
 
 def _mark(ctx: Context, step: Step, answer: Answer, sound: dict[str, bool]) -> Marked:

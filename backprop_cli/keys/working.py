@@ -21,6 +21,8 @@ def step_formula(world: World, step: Step) -> tuple[Expr, dict] | None:
         total = add(*(Var(n) for n in names))
         expr = div(total, Const(float(plan.n))) if plan.problem.averages else total
         return expr, {n: world.value(n) for n in names}
+    if step.kind == "update" and step.node in plan.problem.frozen:
+        return Var(step.node), {step.node: plan.params[step.node]}
     if step.kind == "update":
         grad = f"∂{plan.loss}/∂{step.node}"
         rate = plan.problem.learning_rate or 0.0
@@ -50,8 +52,10 @@ def _chain(world: World, step: Step, s: int, tag: int | None) -> tuple[Expr, dic
     terms = []
     for via, local in paths:
         up = world.upstream(via, s, world.rule, _same)
-        if via == plan.loss:
-            term = local if up == 1 else mul(Const(up), local)
+        if via == plan.loss:  # the seed: 1, or 1/N for a batch mean
+            seed = f"1/{plan.n}"
+            values[seed] = up
+            term = local if up == 1 else Var(seed) if local == Const(1.0) else mul(Var(seed), local)
         else:
             name = f"∂{plan.loss}/∂{via}"
             values[name] = up
