@@ -22,8 +22,9 @@ from ..engine import round_half_away
 from ..errors import BackpropError
 from ..formula.printing import MINUS, fmt_number
 from .answers import Answer
-from .catalogue import MODELS, step_models
+from .catalogue import MODELS
 from .mistakes import KINDS, Mistake, Model
+from .slips import step_models
 from .world import Cycle, Plan, Step, World
 
 ORDER = ["updated-weights-in-backward", "wrong-learning-rate", "softmax-coupling-dropped", "output-for-preactivation",

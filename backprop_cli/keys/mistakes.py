@@ -2,7 +2,8 @@
 
 A model is a Rule of the student's world (world.py): it changes a node's formula (the derivative then
 follows it), a local derivative, the givens a step reads, the learning rate or the loss's seed, or
-overrides one step. explain.py tries them on a wrong number; the kinds and their words are KINDS.
+overrides one step. catalogue.py lists a problem's models of each kind, slips.py those made for one step,
+and explain.py tries them on a wrong number; the kinds and their words are KINDS.
 """
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..engine import local_partials
-from ..formula.printing import to_text
-from ..formula.registry import REGISTRY
-from ..formula.tree import Call, Const, Expr, Var, free_names, neg, substitute
+from ..formula.tree import Expr, free_names
 from ..model import Node, Problem
 from .world import PLAIN, Plan, Rule, Step, World
 
@@ -197,67 +196,3 @@ def _same(x: float) -> float:
 def plain(world: World, step: Step, read) -> float:
     """The step computed as the solution does, from the world's numbers."""
     return world.compute(step, PLAIN, read)
-
-
-# What the catalogue needs to know about a problem's structure.
-
-@dataclass(frozen=True)
-class Neuron:
-    """An activation a = fn(z) of one pre-activation z; target is the output's target, if it is one."""
-
-    a: str
-    z: str
-    fn: str
-    call: Call
-    target: str | None
-
-
-def neurons(problem: Problem) -> list[Neuron]:
-    """Every node that is a one-argument activation of a named pre-activation."""
-    targets = dict(problem.outputs)
-    out = []
-    for n in problem.nodes:
-        f = n.formula
-        if isinstance(f, Call) and len(f.args) == 1 and isinstance(f.args[0], Var) \
-                and REGISTRY[f.fn].kind == "activation" and f.fn != "identity":
-            out.append(Neuron(n.name, f.args[0].name, f.fn, f, targets.get(n.name)))
-    return out
-
-
-def derivative(neuron: Neuron, at: Expr, out: Expr) -> Expr:
-    """The activation's derivative with its argument read as at and its output as out."""
-    call = Call(neuron.fn, (at,), neuron.call.params)
-    return REGISTRY[neuron.fn].partial(call, out, 0)
-
-
-def generic(expr: Expr, neuron: Neuron) -> str:
-    """A derivative written with a, z and y for the neuron's names, to name a pattern."""
-    names = {Var(neuron.a): Var("a"), Var(neuron.z): Var("z")}
-    if neuron.target:
-        names[Var(neuron.target)] = Var("y")
-    return to_text(substitute(expr, names))
-
-
-def softmax_nodes(problem: Problem) -> list[Node]:
-    """The components of every softmax."""
-    return [n for n in problem.nodes if isinstance(n.formula, Call) and n.formula.fn == "softmax"]
-
-
-def squared_terms(problem: Problem) -> list[Node]:
-    """Loss terms factor·(ŷ − y)²."""
-    return [n for n in problem.nodes if isinstance(n.formula, Call) and n.formula.fn == "squared_error"]
-
-
-def with_factor(call: Call, factor: float) -> Call:
-    """A squared error with another factor."""
-    return Call(call.fn, call.args, tuple((k, factor if k == "factor" else v) for k, v in call.params))
-
-
-def negated(expr: Expr) -> Expr:
-    """−expr, without a double minus."""
-    return expr.args[0] if isinstance(expr, Call) and expr.fn == "neg" else neg(expr)
-
-
-def const_of(expr: Expr) -> float | None:
-    """The value of a constant formula, else None."""
-    return expr.value if isinstance(expr, Const) else None
