@@ -232,3 +232,20 @@ def test_every_math_snippet_of_a_report_parses_in_katex(in_root) -> None:
     result = katex(node, snippets)
     assert result["checked"] == len(snippets) >= len(SEEDS)
     assert not result["failures"], result["failures"]
+
+
+def test_the_readme_example_is_real(in_root) -> None:
+    """The README's grading example is what backprop grade prints (UPDATE_GOLDEN=1 refreshes it)."""
+    import os
+    import re
+
+    readme = ROOT / "README.md"
+    result = invoke("grade", *args("seed000"), "--width", "100")
+    expected = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+    text = readme.read_text(encoding="utf-8")
+    m = re.search(r"(<!-- grade-example:start -->\n```text\n)(.*?)(```\n<!-- grade-example:end -->)", text, re.S)
+    assert m, "README has no grade-example block"
+    if os.environ.get("UPDATE_GOLDEN"):
+        readme.write_text(text.replace(m.group(0), m.group(1) + expected + m.group(3)), encoding="utf-8")
+    else:
+        assert m.group(2) == expected
