@@ -296,11 +296,13 @@ def _exit_after(errors: Iterable[BackpropError | None]) -> NoReturn:
 @error_boundary
 def grade(problem: str, answers: tuple[str, ...], fmt: str | None, output: str | None, csv_file: str | None,
           gradescope: str | None, no_carry: bool, width: int | None) -> None:
-    """Grade a student's own worked numbers against PROBLEM: each answered quantity correct, carried
-    (right from their own earlier wrong numbers) or wrong, the first wrong step worked out, the mistake named.
+    """Grade a student's own numbers: correct, carried or wrong, the first wrong step, the mistake named.
 
-    Several ANSWERS files (a class) give one row per student and a column per step. Exit codes: 0 nothing
-    is wrong, 1 a step is wrong, 3 an invalid problem or answers file (the others are still graded).
+    Each answered quantity of ANSWERS is correct, carried (right from the student's own earlier wrong
+    numbers) or wrong; the first wrong step is worked out with their numbers and its likely mistake
+    named. Several ANSWERS files (a class) give one row per student and a column per step. Exit codes:
+    0 nothing is wrong, 1 a step is wrong, 3 an invalid problem or answers file (the others are still
+    graded).
     """
     from .engine import solve as solve_problem
     from .keys.answers import read_answers
@@ -350,9 +352,10 @@ def grade(problem: str, answers: tuple[str, ...], fmt: str | None, output: str |
               help="Write the blank answers file to FILE instead of standard output.")
 @error_boundary
 def sheet(problem: str, output: str | None) -> None:
-    """Print a blank answers file for PROBLEM: every quantity in solution order, each with its formula.
+    """Print a blank answers file for PROBLEM, each quantity with its formula.
 
-    Fill in the numbers you worked out and grade them with backprop grade PROBLEM FILE.
+    Every quantity in solution order, with its formula in a comment. Fill in the numbers you worked
+    out and grade them with backprop grade PROBLEM FILE.
     """
     from .engine import solve as solve_problem
     from .keys.sheet import sheet_text

@@ -92,6 +92,13 @@ def test_an_invalid_answers_file_is_one_line_with_its_line_and_exit_3(tmp_path: 
     assert (result.stdout, result.stderr) == ("", message.format(f=sheet))
 
 
+def test_a_missing_answers_file_says_so(in_root) -> None:
+    result = invoke("grade", "problems/mazur.yaml", "no/such.answers.yaml")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr == ("Error: no/such.answers.yaml: no such file (expected an existing answers file "
+                             "(backprop sheet PROBLEM writes a blank one))\n")
+
+
 def test_a_symbolic_problem_has_nothing_to_grade(tmp_path: Path, in_root) -> None:
     sheet = tmp_path / "s.answers.yaml"
     sheet.write_text("answers:\n  a1: 0.5\n", encoding="utf-8")

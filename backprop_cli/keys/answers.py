@@ -65,6 +65,9 @@ class Answers:
 
 def read_answers(path: str | Path) -> Answers:
     """Read and validate an answers file; every problem is a ProblemError pointing at its line."""
+    if not Path(path).exists():
+        raise ProblemError(Origin(str(path), 0, ""), "no such file",
+                           "an existing answers file (backprop sheet PROBLEM writes a blank one)")
     doc, text = load_yaml_file(path)
     return _answers(doc, text, str(path))
 
