@@ -99,6 +99,21 @@ def test_a_missing_answers_file_says_so(in_root) -> None:
                              "(backprop sheet PROBLEM writes a blank one))\n")
 
 
+def test_a_step_the_students_numbers_give_no_value_is_wrong_not_an_error(tmp_path: Path, in_root) -> None:
+    """z1² = 1.2 makes log(1 − z1²) in the loss undefined: that step is wrong, the sheet is still graded."""
+    sheet = tmp_path / "s.answers.yaml"
+    sheet.write_text("answers:\n  z1_2: 1.2\n  L_z1_2: 0.3\n  L: 0.125269\n", encoding="utf-8")
+    result = invoke("grade", "problems/seed001_leaky_softmax.yaml", str(sheet), "--format", "json")
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    term = doc["quantities"][1]
+    assert (term["name"], term["verdict"], term["own"]) == ("L_z1_2", "wrong", None)
+    assert term["mistake"]["explanation"] == ("your earlier numbers give L_z1_2 no value: prediction above 1 where "
+                                              "a log would be taken (value 1.2)")
+    assert doc["quantities"][2]["verdict"] == "correct"
+
+
 def test_a_symbolic_problem_has_nothing_to_grade(tmp_path: Path, in_root) -> None:
     sheet = tmp_path / "s.answers.yaml"
     sheet.write_text("answers:\n  a1: 0.5\n", encoding="utf-8")

@@ -126,7 +126,7 @@ def explain(ctx: Context, step: Step, answer: Answer) -> list[Match]:
         if matches:
             return list({m.mistake: m for m in matches}.values())
     return [Match(_transcription(ctx, step, answer, own) or Mistake(
-        "arithmetic", f"the numbers going into {step.name} give {fmt_number(own, answer.decimals)}, "
+        "arithmetic", f"the numbers going into {step.name} give {fmt_number(own, answer.decimals + 1)}, "
         f"not {written(answer)}", KINDS["arithmetic"]))]
 
 

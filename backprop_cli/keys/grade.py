@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..engine import rounding
+from ..errors import BackpropError, ProblemError
 from ..formula.tree import Expr
 from ..model import Problem
 from ..solution import Solution
@@ -42,7 +43,7 @@ class Marked:
     name: str
     answer: Answer
     expected: float  # the true value, float64
-    own: float  # the step recomputed from the student's own numbers
+    own: float | None  # the step recomputed from the student's own numbers; None where they give it no value
     verdict: str  # correct | carried | wrong
     note: str
     mistake: Mistake | None
@@ -99,7 +100,6 @@ def grade(sol: Solution, answers: Answers) -> Report:
 
 def asked(report: Report) -> list[str]:
     """The quantities a homework asks for: its answer key's (q1.key.yaml beside q1.yaml), else every one."""
-    from ..errors import ProblemError
     from .keyfile import read_key
     from .names import key_path
 
@@ -116,8 +116,11 @@ def asked(report: Report) -> list[str]:
 
 def _mark(ctx: Context, step: Step, answer: Answer, sound: dict[str, bool]) -> Marked:
     name, ok = step.name, _within(answer)
-    own = ctx.exact.own(name)
     truth = ctx.truth[name]
+    try:
+        own = ctx.exact.own(name)
+    except BackpropError as exc:  # the student's numbers leave a function's domain (log of a negative …)
+        return _no_value(name, answer, truth, ok(truth), sound, exc)
     # a careful student writing d decimals rounds every number to d and carries it on (solve --round d)
     careful = ctx.careful[answer.decimals]
     mine = [own, _safe_own(careful, name), _read_own(careful, step, answer.decimals)]
@@ -138,6 +141,16 @@ def _mark(ctx: Context, step: Step, answer: Answer, sound: dict[str, bool]) -> M
     if verdict == "carried":
         note = "carried: right from your " + ", ".join(sources) if sources else "carried from your earlier numbers"
     return Marked(name, answer, truth, own, verdict, note, None, None, sources)
+
+
+def _no_value(name: str, answer: Answer, truth: float, right: bool, sound: dict[str, bool],
+              exc: BackpropError) -> Marked:
+    """A step the student's own numbers give no value for: right only if it is the true value."""
+    sound[name] = right
+    why = str(exc.message if isinstance(exc, ProblemError) else exc).removeprefix(f"{name}: ")
+    mistake = None if right else Mistake("arithmetic", f"your earlier numbers give {name} no value: {why}",
+                                         "a step with no value from the earlier numbers")
+    return Marked(name, answer, truth, None, "correct" if right else "wrong", "", mistake, None)
 
 
 def _within(answer: Answer):
@@ -203,12 +216,12 @@ def _explained(ctx: Context, marked: list[Marked]) -> list[Marked]:
     Where several models reproduce a number, the one whose family explains the most wrong numbers is
     named: a mistake that recurs is one mistake, not several coincidences.
     """
-    wrong = {m.name: m for m in marked if m.verdict == "wrong"}
+    wrong = {m.name: m for m in marked if m.verdict == "wrong" and m.own is not None}
     found = {name: [x.mistake for x in matches] for name, matches in _matches(ctx, wrong).items()}
     recurs = Counter(family for options in found.values() for family in {o.family for o in options})
     out = []
     for m in marked:
-        if m.name in found:
+        if m.name in found and m.own is not None:
             mistake = max(found[m.name], key=lambda o: recurs[o.family])  # max keeps the first of equals
             shown = ctx.exact.formula(ctx.plan.steps[m.name])
             working = Working(shown[0] if shown else None, shown[1] if shown else {}, m.own)

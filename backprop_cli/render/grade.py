@@ -55,6 +55,8 @@ def worked(report: Report, m: Marked) -> tuple[Block, ...]:
     """The step in symbols, with the student's own numbers, what that gives, and what they wrote."""
     blocks: list[Block] = []
     working = m.working
+    if m.own is None:
+        return (Note(Text(f"you wrote {written(m)}; {m.mistake.explanation if m.mistake else ''}")),)
     if working is not None and working.formula is not None:
         symbols = dict(report.problem.symbols)
         loss = report.problem.loss

@@ -46,7 +46,8 @@ def quantity(m: Marked, precision: int = 4) -> dict:
                    "gives": float(w.own)}
     return {
         "name": m.name, "line": m.answer.line, "given": m.answer.value, "written": m.answer.text,
-        "decimals": m.answer.decimals, "expected": float(m.expected), "own": float(m.own), "verdict": m.verdict,
+        "decimals": m.answer.decimals, "expected": float(m.expected),
+        "own": None if m.own is None else float(m.own), "verdict": m.verdict,
         "note": m.note, "carried_from": list(m.sources),
         "mistake": None if m.mistake is None else {"kind": m.mistake.kind, "explanation": m.mistake.explanation},
         "working": working,
