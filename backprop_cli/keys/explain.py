@@ -6,9 +6,9 @@ slip, and arithmetic when nothing matches. A model is tried at the step itself, 
 student carried (as written, and as cut or rounded to the decimals they work to), and in a world
 where it also changed the steps they did not write, so that a slip there shows up here.
 
-A model reproduces a number when it agrees within the student's rounding, or to 4 significant
-figures when they wrote more (hand work rounds its intermediates), and differs from the step done
-right by more than that.
+A model reproduces a number when it agrees within the student's rounding, or reproduces how far the
+number is from the step done right to 4 significant figures (hand work rounds what it multiplies),
+and itself differs from the step done right by more than that.
 """
 from __future__ import annotations
 
@@ -211,7 +211,8 @@ def _one_edit(right: str, written: str) -> bool:
         diff = [k for k in range(len(right)) if right[k] != written[k]]
         if len(diff) == 1:
             k = diff[0]
-            return k != len(right) - 1 or abs(int(right[k]) - int(written[k])) > 1
+            digits = right[k].isdigit() and written[k].isdigit()
+            return digits and (k != len(right) - 1 or abs(int(right[k]) - int(written[k])) > 1)
         return len(diff) == 2 and diff[1] == diff[0] + 1 and right[diff[0]] == written[diff[1]] \
             and right[diff[1]] == written[diff[0]]
     short, long = sorted((right, written), key=len)
