@@ -183,8 +183,8 @@ def main() -> None:
 @click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default=None,
               help="Output format (default: terminal, or inferred from -o FILE).")
-@click.option("--precision", type=click.IntRange(0, 15), default=4, show_default=True,
-              help="Decimals shown; arithmetic always uses full float64.")
+@click.option("--precision", type=click.IntRange(0, 15), default=None,
+              help="Decimals shown (default 4, or N with --round N); arithmetic is full float64 unless --round.")
 @click.option("-o", "--output", metavar="FILE|DIR", type=click.Path(path_type=str), default=None,
               help="Write to FILE instead of standard output; with several problems, or a directory, "
                    "one DIR/<name>.<txt|md|json> per problem.")
@@ -192,9 +192,12 @@ def main() -> None:
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
               "of the loss and their relative error, flagging disagreements.")
+@click.option("--round", "round_to", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Round every intermediate to N decimals, half away from zero, as a hand calculation does; "
+                   "the solution ends with each final quantity's drift from the exact value.")
 @error_boundary
-def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str | None, width: int | None,
-          symbolic: bool, gradient_check: bool) -> None:
+def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output: str | None, width: int | None,
+          symbolic: bool, gradient_check: bool, round_to: int | None) -> None:
     """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
     Several files are solved in turn, each under a line naming it (markdown: separated by ---,
@@ -218,14 +221,16 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         _refuse(path, inputs, "-o")
     if into is not None:
         make_folder(into)
-    options = {"precision": precision, "width": _width(width), "color": _color(output),
-               **({"symbolic": True} if symbolic else {})}
+    decimals = precision if precision is not None else 4 if round_to is None else round_to
+    options = {"precision": decimals,
+               "width": _width(width), "color": _color(output), **({"symbolic": True} if symbolic else {})}
     errors, shown, unwritten = [], [], []
     for n, job in enumerate(todo):
         if job.note:
             _echo(job.note, err=True)
         try:
-            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
+            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check) if round_to is None \
+                else _rounded(job.problem, fmt, options, round_to, gradient_check)
             if paths or output:
                 _write(str(paths[n]) if paths else str(output), text, inputs)
             elif several:
@@ -248,6 +253,17 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
               err=True)
     if errors:
         _exit_after(errors)
+
+
+def _rounded(problem: str, fmt: str, options: dict, decimals: int, gradient_check: bool) -> str:
+    """solve --round N: the solution with every intermediate rounded, then each final quantity's drift."""
+    from .engine import solve as solve_problem
+    from .load.document import load_problem
+    from .render.drift import with_drift
+
+    loaded = load_problem(problem)
+    rounded = solve_problem(loaded, gradient_check, round_to=decimals)
+    return with_drift(renderer(fmt)(rounded, **options), rounded, solve_problem(loaded), fmt, decimals, options)
 
 
 def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> None:
@@ -368,6 +384,96 @@ def _exit_after(errors: Iterable[BackpropError | None]) -> NoReturn:
     which outranks a refused key (2).
     """
     sys.exit(max((e.exit_code for e in errors if e is not None), default=ExitCode.OK))
+
+
+@main.command()
+@click.argument("problem", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("answers", metavar="ANSWERS...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default=None,
+              help="Report format (default: text, or inferred from -o FILE).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write a CSV to FILE: one row per student, a column per step.")
+@click.option("--gradescope", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write Gradescope's results.json to FILE (one answers file): one test per quantity the "
+                   "problem's answer key lists (every quantity without a key).")
+@click.option("--no-carry", is_flag=True, help="Gradescope: score carried values as wrong (default: as correct).")
+@click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width to lay out for.")
+@error_boundary
+def grade(problem: str, answers: tuple[str, ...], fmt: str | None, output: str | None, csv_file: str | None,
+          gradescope: str | None, no_carry: bool, width: int | None) -> None:
+    """Grade a student's own numbers: correct, carried or wrong, the first wrong step, the mistake named.
+
+    Each answered quantity of ANSWERS is correct, carried (right from the student's own earlier wrong
+    numbers) or wrong; the first wrong step is worked out with their numbers and its likely mistake
+    named. Several ANSWERS files (a class) give one row per student and a column per step. Exit codes:
+    0 nothing is wrong, 1 a step is wrong, 3 an invalid problem or answers file (the others are still
+    graded).
+    """
+    from .engine import solve as solve_problem
+    from .keys.answers import read_answers
+    from .keys.grade import asked
+    from .keys.grade import grade as grade_answers
+    from .load.document import load_problem
+    from .render import grade_class
+    from .render.grade import FORMATS, SUFFIXES
+
+    if gradescope and len(answers) > 1:
+        raise click.UsageError("--gradescope grades one submission: give one answers file")
+    fmt = fmt or (SUFFIXES.get(Path(output).suffix.lower(), "text") if output else "text")
+    sol = solve_problem(load_problem(problem))
+    reports, invalid = [], []
+    for path in answers:
+        try:
+            reports.append(grade_answers(sol, read_answers(path)))
+        except BackpropError as exc:
+            if len(answers) == 1:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            invalid.append((path, str(exc)))
+    options = {"width": _width(width), "color": _color(output)}
+    inputs = [problem, *answers]
+    if len(answers) == 1:
+        text = FORMATS[fmt](reports[0], **options)
+    else:
+        text = grade_class.FORMATS[fmt](reports, invalid, **options)
+    if output:
+        _write(output, text, inputs)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if csv_file:
+        _write(csv_file, grade_class.csv(reports), inputs)
+    if gradescope:
+        import json
+
+        results = grade_class.gradescope(reports[0], asked(reports[0]), carry=not no_carry)
+        _write(gradescope, json.dumps(results, indent=2, ensure_ascii=False) + "\n", inputs)
+    sys.exit(ExitCode.INVALID_INPUT if invalid else
+             ExitCode.CHECK_FAILED if any(r.first_wrong for r in reports) else ExitCode.OK)
+
+
+@main.command()
+@click.argument("problem", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the blank answers file to FILE instead of standard output.")
+@error_boundary
+def sheet(problem: str, output: str | None) -> None:
+    """Print a blank answers file for PROBLEM, each quantity with its formula.
+
+    Every quantity in solution order, with its formula in a comment. Fill in the numbers you worked
+    out and grade them with backprop grade PROBLEM FILE.
+    """
+    from .engine import solve as solve_problem
+    from .keys.sheet import sheet_text
+    from .load.document import load_problem
+
+    text = sheet_text(solve_problem(load_problem(problem)))
+    if output:
+        _write(output, text, [problem])
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()

@@ -6,6 +6,7 @@ numpy. A problem without numbers is derived in symbols by derive(), which evalua
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 
 from .errors import DomainError, ProblemError
 from .formula.calculus import diff, evaluate
@@ -26,6 +27,31 @@ from .solution import (
 
 Values = dict  # name -> tuple of floats, one per sample
 
+# Called on every number the solution carries on, and the number it returns is carried instead:
+# hook(kind, name, sample, value). Kinds: value (a node), loss (the batch loss), local (∂via/∂node,
+# named "via|node"), term (one path's contribution, named the same), grad (∂L/∂name; a parameter's
+# total has sample None), grad_part (a parameter's share in one sample of a batch), update (p⁺),
+# after_value (a node after the update) and after (the loss after it, sample None).
+# --round N is one such hook; a test or the grader can put a student's number in at any step.
+Hook = Callable[[str, str, "int | None", float], float]
+
+
+def round_half_away(value: float, decimals: int) -> float:
+    """value to decimals places, half away from zero, as a hand calculation rounds the number it reads."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return value  # beyond every place a hand calculation keeps
+    # The number read to 15 significant figures, all float64 holds for certain: 2.675 (stored as 2.67499…)
+    # rounds to 2.68, and 0.25·0.05 + 0.3·0.1 + 0.35 (0.39249999999999996) to 0.393, as by hand.
+    exact = Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0  # + 0.0: never −0.0
+
+
+def rounding(decimals: int) -> Hook:
+    """The hook of --round N: every intermediate rounded to N decimals, half away from zero."""
+    return lambda kind, name, sample, value: round_half_away(value, decimals)
+
 
 def _leaf_rows(problem: Problem, params: dict | None) -> list[dict]:
     """Inputs, targets and parameters as one name -> float mapping per sample."""
@@ -43,11 +69,13 @@ def _columns(rows: list[dict]) -> Values:
     return {k: tuple(r[k] for r in rows) for k in rows[0]} if rows else {}
 
 
-def _forward_rows(problem: Problem, params: dict | None = None) -> list[dict]:
+def _forward_rows(problem: Problem, params: dict | None = None, hook: Hook | None = None,
+                  kind: str = "value") -> list[dict]:
     rows = _leaf_rows(problem, params)
     for node in problem.nodes:
-        for row in rows:
-            row[node.name] = _eval(node.formula, row, node.name, problem)
+        for s, row in enumerate(rows):
+            value = _eval(node.formula, row, node.name, problem)
+            row[node.name] = value if hook is None else hook(kind, node.name, s, value)
     return rows
 
 
@@ -96,6 +124,52 @@ def local_partials(problem: Problem) -> dict:
     return out
 
 
+def evaluate_at(problem: Problem, formula: Expr, row: Mapping[str, float], name: str, dep: str | None = None) -> float:
+    """One step from given values: a formula of the node name (or its ∂name/∂dep) in one sample's row."""
+    return _eval(formula, dict(row), name, problem, dep)
+
+
+def loss_seed(problem: Problem) -> float:
+    """∂(batch loss)/∂(one sample's loss): 1/N for a batch mean, else 1 (an expression's samples stand alone)."""
+    n = problem.n_samples
+    return 1.0 / n if problem.averages and not problem.is_expression else 1.0
+
+
+def consumers(problem: Problem) -> dict[str, tuple[tuple[str, Expr], ...]]:
+    """name -> (via, ∂via/∂name) for each path from the loss, in the order backward() adds them up."""
+    locals_ = local_partials(problem)
+    out: dict[str, list] = {}
+    for node in _backward_order(problem)[0]:
+        for dep in free_names(node.formula):
+            if (node.name, dep) in locals_:
+                out.setdefault(dep, []).append((node.name, locals_[(node.name, dep)]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def gradient_at(problem: Problem, name: str, row: Mapping[str, float], upstream: Mapping[str, float],
+                paths: Sequence[tuple[str, Expr]], hook: Hook | None = None, sample: int | None = None) -> float:
+    """One step from given values: ∂L/∂name in one sample, Σ (∂via/∂name)·∂L/∂via over the paths.
+
+    The same arithmetic as backward(): each local evaluated in row, times upstream[via], added in order
+    from 0.0; hook (e.g. --round's) sees each local and each product as backward() shows it.
+    """
+    total = 0.0
+    for via, local in paths:
+        lv = _eval(local, dict(row), via, problem, name)
+        if hook is not None:
+            lv = hook("local", f"{via}|{name}", sample, lv)
+        term = lv * upstream[via]
+        total += term if hook is None else hook("term", f"{via}|{name}", sample, term)
+    return total
+
+
+def update_at(problem: Problem, name: str, old: float, grad: float) -> float:
+    """One step from given values: p⁺ = p − η·∂L/∂p, or p itself when frozen."""
+    if name in problem.frozen or problem.learning_rate is None:
+        return old
+    return old - problem.learning_rate * grad
+
+
 def _kind(problem: Problem, name: str) -> GradKind:
     if name in problem.params:
         return "param"
@@ -113,39 +187,57 @@ def _backward_order(problem: Problem) -> tuple[list, dict]:
     return sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name])), index
 
 
-def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None) -> list:
+def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None,
+                totals: dict | None = None) -> list:
     """One GradStep per node, input and parameter that the loss depends on, in backward order."""
     steps = []
     for name in [nd.name for nd in order if nd.name != problem.loss] + [*problem.inputs, *problem.params]:
         chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
         if chain:
             values = grads[name] if grads is not None else ()
-            steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(values),
-                                  sum(values) if grads is not None else None))
+            total = (totals or {}).get(name, sum(values)) if grads is not None else None
+            steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(values), total))
     return steps
 
 
-def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
-    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample."""
+def _hooked(hook: Hook | None, kind: str, name: str, values) -> list:
+    return list(values) if hook is None else [hook(kind, name, s, v) for s, v in enumerate(values)]
+
+
+def backward(problem: Problem, rows: list[dict], hook: Hook | None = None) -> tuple[list, Values]:
+    """GradSteps in the order a hand calculation takes them, and ∂L/∂name per sample.
+
+    hook sees every number as it is carried on (see Hook): a node's ∂L/∂node once all its paths are in.
+    """
     n = problem.n_samples
     locals_ = local_partials(problem)
     order, index = _backward_order(problem)
     grads = {name: [0.0] * n for name in rows[0] if name not in problem.targets}
     # An expression's samples are separate evaluations of f: each gets its own ∂f/∂x, upstream 1.
-    grads[problem.loss] = [1.0 / n if problem.averages and not problem.is_expression else 1.0] * n
+    grads[problem.loss] = [loss_seed(problem)] * n
     terms: dict = {}
     for node in order:
+        if node.name != problem.loss:
+            grads[node.name] = _hooked(hook, "grad", node.name, grads[node.name])
         upstream = tuple(grads[node.name])
         for dep in free_names(node.formula):
             local = locals_.get((node.name, dep))
             if local is None:
                 continue
-            lv = tuple(_eval(local, row, node.name, problem, dep) for row in rows)
-            contribution = tuple(a * b for a, b in zip(lv, upstream))
+            lv = tuple(_hooked(hook, "local", f"{node.name}|{dep}",
+                               (_eval(local, row, node.name, problem, dep) for row in rows)))
+            contribution = tuple(_hooked(hook, "term", f"{node.name}|{dep}", (a * b for a, b in zip(lv, upstream))))
             grads[dep] = [g + c for g, c in zip(grads[dep], contribution)]
             terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, lv, upstream, contribution))
+    totals = {}
+    for name in [*problem.inputs, *problem.params]:
+        grads[name] = _hooked(hook, "grad" if name in problem.inputs else "grad_part", name, grads[name])
+        if name in problem.params:
+            totals[name] = sum(grads[name]) if hook is None else hook("grad", name, None, sum(grads[name]))
+            if n == 1:
+                grads[name] = [totals[name]]  # one sample: its share is the total
     final = {k: tuple(v) for k, v in grads.items()}
-    return _grad_steps(problem, order, index, terms, final), final
+    return _grad_steps(problem, order, index, terms, final, totals), final
 
 
 def derive(problem: Problem) -> list:
@@ -171,21 +263,29 @@ def _forward_steps(problem: Problem, values: Values | None) -> list:
     return steps
 
 
-def solve(problem: Problem, gradient_check: bool = False) -> Solution:
+def solve(problem: Problem, gradient_check: bool = False, round_to: int | None = None) -> Solution:
     """The complete worked solution of one problem; a symbolic derivation when it has no numbers.
 
     gradient_check adds, after the backward pass, each gradient beside a central difference (gradcheck.py).
+    round_to N rounds every intermediate to N decimals, half away from zero, as a hand calculation does
+    (backprop solve --round N).
     """
+    return solve_with(problem, None if round_to is None else rounding(round_to), gradient_check)
+
+
+def solve_with(problem: Problem, hook: Hook | None, gradient_check: bool = False) -> Solution:
+    """solve(), with hook seeing every number carried on and free to replace it (see Hook)."""
     if not problem.numeric:
         steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
         return Solution(problem, tuple(steps), {}, {}, None, None, {})
-    rows = _forward_rows(problem)
+    rows = _forward_rows(problem, hook=hook)
     values = _columns(rows)
     steps = [GivenStep(problem), *_forward_steps(problem, values)]
     loss = batch_total(problem, values[problem.loss])
     if problem.n_samples > 1:
+        loss = loss if hook is None else hook("loss", problem.loss, None, loss)
         steps.append(BatchLossStep(problem.loss, problem.batch, values[problem.loss], loss))
-    grad_steps, grads = backward(problem, rows)
+    grad_steps, grads = backward(problem, rows, hook)
     from .shortcut import with_shortcuts  # the δ = ŷ − y pairs, beside the full chain rule
 
     steps.extend(with_shortcuts(problem, values, grad_steps))
@@ -196,13 +296,15 @@ def solve(problem: Problem, gradient_check: bool = False) -> Solution:
     new_params: dict = {}
     after = None
     if problem.learning_rate is not None:
+        totals = {st.node: st.total for st in grad_steps if st.kind == "param"}
         for p in problem.params.values():
-            g = sum(grads[p.name])
-            frozen = p.name in problem.frozen
-            new = p.value if frozen else p.value - problem.learning_rate * g
+            g = totals.get(p.name, sum(grads[p.name]))
+            new = update_at(problem, p.name, p.value, g)
+            new = new if hook is None else hook("update", p.name, None, new)
             new_params[p.name] = new
-            steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
-        after_values = forward(problem, new_params)
+            steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, p.name in problem.frozen))
+        after_values = _columns(_forward_rows(problem, new_params, hook, "after_value"))
         after = batch_total(problem, after_values[problem.loss])
+        after = after if hook is None else hook("after", problem.loss, None, after)
         steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
     return Solution(problem, tuple(steps), values, grads, loss, after, new_params)
