@@ -5,12 +5,15 @@ numpy. A problem without numbers is derived in symbols by derive(), which evalua
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 
 from .errors import DomainError, ProblemError
 from .formula.calculus import diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .model import Problem, node_depths
+from .optimizers import Optimizer
 from .solution import (
     BatchLossStep,
     ChainTerm,
@@ -25,6 +28,10 @@ from .solution import (
 )
 
 Values = dict  # name -> tuple of floats, one per sample
+
+
+class NotFinite(ProblemError):
+    """A value overflowed to an infinity or a nan: the error training reports as divergence."""
 
 
 def _leaf_rows(problem: Problem, params: dict | None) -> list[dict]:
@@ -64,8 +71,8 @@ def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None
         raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}{exc}",
                            "values inside each function's domain") from None
     if not math.isfinite(value):
-        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
-                           "(overflow)", "inputs and weights of a sensible size")
+        raise NotFinite(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
+                        "(overflow)", "inputs and weights of a sensible size")
     return float(value)
 
 
@@ -175,13 +182,41 @@ def solve(problem: Problem, gradient_check: bool = False) -> Solution:
     """The complete worked solution of one problem; a symbolic derivation when it has no numbers.
 
     gradient_check adds, after the backward pass, each gradient beside a central difference (gradcheck.py).
+    A problem trained beyond one plain gradient step is trained by training.train.
     """
     if not problem.numeric:
         steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
         return Solution(problem, tuple(steps), {}, {}, None, None, {})
+    training = problem.training
+    if training is not None and not training.plain:
+        from .training import train
+
+        return train(problem, gradient_check)
+    return _solve_numeric(problem, gradient_check)
+
+
+def solve_step(problem: Problem, params: dict, samples: Sequence[int] | None, optimizer: Optimizer,
+               gradient_check: bool = False, given: bool = False) -> Solution:
+    """One training step worked in full: the problem at these parameter values, on these samples (all
+    when None), updated by the optimizer (whose state it advances). given adds the Given section."""
+    picked = list(samples) if samples is not None else None
+    if picked is not None and picked != list(range(problem.n_samples)):
+        def some(values: dict) -> dict:
+            return {k: tuple(x[s] for s in picked) for k, x in values.items()}
+
+        problem = dataclasses.replace(problem, inputs=some(problem.inputs), targets=some(problem.targets))
+    problem = dataclasses.replace(problem, params={k: dataclasses.replace(p, value=float(params[k]))
+                                                   for k, p in problem.params.items()})
+    return _solve_numeric(problem, gradient_check, optimizer, given)
+
+
+def _solve_numeric(problem: Problem, gradient_check: bool, optimizer: Optimizer | None = None,
+                   given: bool = True) -> Solution:
+    """Forward, loss, backward and the update: plain gradient descent, or the optimizer's step."""
     rows = _forward_rows(problem)
     values = _columns(rows)
-    steps = [GivenStep(problem), *_forward_steps(problem, values)]
+    steps: list = [GivenStep(problem)] if given else []
+    steps += _forward_steps(problem, values)
     loss = batch_total(problem, values[problem.loss])
     if problem.n_samples > 1:
         steps.append(BatchLossStep(problem.loss, problem.batch, values[problem.loss], loss))
@@ -196,13 +231,26 @@ def solve(problem: Problem, gradient_check: bool = False) -> Solution:
     new_params: dict = {}
     after = None
     if problem.learning_rate is not None:
-        for p in problem.params.values():
-            g = sum(grads[p.name])
-            frozen = p.name in problem.frozen
-            new = p.value if frozen else p.value - problem.learning_rate * g
-            new_params[p.name] = new
-            steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
+        steps.extend(_updates(problem, grads, optimizer))
+        new_params = {st.param: st.new for st in steps if isinstance(st, UpdateStep)}
         after_values = forward(problem, new_params)
         after = batch_total(problem, after_values[problem.loss])
         steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
     return Solution(problem, tuple(steps), values, grads, loss, after, new_params)
+
+
+def _updates(problem: Problem, grads: Values, optimizer: Optimizer | None) -> list[UpdateStep]:
+    """Each parameter's UpdateStep: p − η·∂L/∂p, or the optimizer's update with its state."""
+    lr = problem.learning_rate
+    assert lr is not None
+    if optimizer is None:
+        out = []
+        for p in problem.params.values():
+            g = sum(grads[p.name])
+            frozen = p.name in problem.frozen
+            out.append(UpdateStep(p.name, p.value, g, lr, p.value if frozen else p.value - lr * g, frozen))
+        return out
+    updates = optimizer.step({p.name: p.value for p in problem.params.values()},
+                             {name: sum(grads[name]) for name in problem.params}, problem.frozen)
+    return [UpdateStep(name, u.old, u.grad, lr, u.new, name in problem.frozen, u.state, u.before, u.t)
+            for name, u in updates.items()]

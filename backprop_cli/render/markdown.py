@@ -16,6 +16,7 @@ from .blocks import (
     Document,
     Equation,
     LossChange,
+    LossCurve,
     Note,
     Paragraph,
     SampleSum,
@@ -25,6 +26,7 @@ from .blocks import (
     Title,
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
+from .chart import xychart
 from .dispatch import pick
 from .layout import build
 from .mermaid import mermaid
@@ -203,6 +205,10 @@ class _Markdown:
         return ["", "The loss recomputed with the updated parameters:", *_display(rows), "",
                 f"The loss {verb}: {self.num(block.before)} → {self.num(block.after)}."]
 
+    def loss_curve(self, block: LossCurve) -> list[str]:
+        name = self.inline(block.lhs).strip("`")
+        return ["", "### The loss curve", "", "```mermaid", *xychart(block.losses, name, block.log), "```"]
+
     # Cells, one method each (CELLS below): in a table or sentence, or inside math.
 
     def text(self, c: Text, tex: bool) -> str:
@@ -246,6 +252,7 @@ BLOCKS: dict[type, Callable] = {
     Title: _Markdown.title, Paragraph: _Markdown.paragraph, Subheading: _Markdown.subheading, Note: _Markdown.note,
     Table: _Markdown.table, Derivation: _Markdown.derivation, Definitions: _Markdown.definitions,
     Diagram: _Markdown.diagram, BatchTotal: _Markdown.batch_total, LossChange: _Markdown.loss_change,
+    LossCurve: _Markdown.loss_curve,
 }
 ROWS: dict[type, Callable] = {Equation: _Markdown.equation, Shortcut: _Markdown.shortcut,
                               SampleSum: _Markdown.sample_sum}
