@@ -25,17 +25,10 @@ HYPER = {
     "adam": ("beta1", "beta2", "eps"),
 }
 # the state each optimizer keeps per parameter, in the order the update table shows it
-STATE = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "s", "m̂", "ŝ")}
-# the part of it carried from one step to the next (m̂ and ŝ are recomputed from m and s each step)
+# (m_hat and s_hat are m̂ and ŝ: one code point a character keeps terminal columns aligned)
+STATE = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "s", "m_hat", "s_hat")}
+# the part of it carried from one step to the next (m_hat and s_hat are recomputed from m and s each step)
 CARRIED = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "s")}
-FORMULAS = {
-    "sgd": ("w − η·g",),
-    "momentum": ("v = μ·v + g", "w − η·v"),
-    "nesterov": ("v = μ·v + g", "w − η·(g + μ·v)"),
-    "rmsprop": ("s = α·s + (1 − α)·g²", "w − η·g/(√s + ε)"),
-    "adam": ("m = β1·m + (1 − β1)·g", "s = β2·s + (1 − β2)·g²", "m̂ = m/(1 − β1ᵗ)", "ŝ = s/(1 − β2ᵗ)",
-             "w − η·m̂/(√ŝ + ε)"),
-}
 SYMBOLS = {"momentum": "μ", "alpha": "α", "beta1": "β1", "beta2": "β2", "eps": "ε"}
 
 
@@ -53,7 +46,7 @@ class OptimizerSpec:
 
 @dataclass(frozen=True)
 class Update:
-    """One parameter's update in one step: its state after the step (v, m, s, m̂, ŝ) and new value.
+    """One parameter's update in one step: its state after the step (v, m, s, m_hat, s_hat) and new value.
 
     before holds the carried state before the step (v; s; m and s), which the state's formulas read;
     t is the step count, which Adam's bias correction reads.
@@ -124,9 +117,9 @@ class Optimizer:
         b1, b2, eps = self.spec.get("beta1"), self.spec.get("beta2"), self.spec.get("eps")
         st["m"] = b1 * st.get("m", 0.0) + (1 - b1) * g
         st["s"] = b2 * st.get("s", 0.0) + (1 - b2) * (g * g)
-        st["m̂"] = st["m"] / (1 - b1 ** self.t)
-        st["ŝ"] = st["s"] / (1 - b2 ** self.t)
-        return w - lr * st["m̂"] / (math.sqrt(st["ŝ"]) + eps)
+        st["m_hat"] = st["m"] / (1 - b1 ** self.t)
+        st["s_hat"] = st["s"] / (1 - b2 ** self.t)
+        return w - lr * st["m_hat"] / (math.sqrt(st["s_hat"]) + eps)
 
 
 def update_source(spec: OptimizerSpec, w: str, g: str, state: tuple[str, ...]) -> list[str]:

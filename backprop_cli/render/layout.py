@@ -51,7 +51,7 @@ from .cells import Formula, Join, Math, Name, Num, SampleKey, Sum, Text, names
 from .checks import checks
 from .dispatch import pick
 from .optimizer import optimizer_update
-from .training import heading
+from .training import all_samples, heading
 
 SHOWN = "Step"  # the section of a shown step of training: it lays out as the sections of one step
 
@@ -96,8 +96,13 @@ def _lay_out(ctx: Context, steps: Sequence, sections: list[Section], shown: Show
     lead: list[Block] = [heading(shown)] if shown is not None else []
     for title, run in groupby(steps, key=lambda step: pick(SECTION_OF, step, "layout")):
         if title == SHOWN:
+            history = ctx.sol.of(HistoryStep)
             for item in run:
                 _lay_out(Context(item.solution, ctx.symbolic), item.solution.steps, sections, item)
+                if history and len(item.samples) < item.n_samples:  # a mini-batch: the loss over all samples
+                    last = sections[-1]
+                    sections[-1] = Section(last.number, last.title,
+                                           (*last.blocks, all_samples(ctx.problem, item, history[0])))
             continue
         blocks, lead = lead, []
         for kind, group in groupby(run, key=type):
@@ -142,7 +147,7 @@ def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
         blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
                                  SampleKey()))))
     if p.learning_rate is not None:
-        blocks.append(training.given(p))
+        blocks += training.given(p)
     return blocks
 
 

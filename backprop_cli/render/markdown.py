@@ -33,6 +33,7 @@ from .mermaid import mermaid
 
 WHO = "markdown renderer"
 LINE = 60  # visible characters of one equation row before it is split
+PROSE = 110  # characters of a line of prose; a longer note is wrapped as a paragraph is
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
@@ -124,7 +125,8 @@ class _Markdown:
 
     def note(self, block: Note) -> list[str]:
         text = self.inline(block.text)
-        return ["", f"{text[:1].upper()}{text[1:]}."]
+        line = f"{text[:1].upper()}{text[1:]}."
+        return ["", *(_wrap(line) if len(line) > PROSE else [line])]
 
     def table(self, block: Table) -> list[str]:
         """One table; the group labels, if any, in a first column; the caption above it."""

@@ -1,8 +1,10 @@
-"""An optimizer's update laid out: its state (v, m, s, m̂, ŝ) as equations, then the update table.
+"""An optimizer's update laid out: its rule, then each parameter's state (v; s; m, s, m̂, ŝ) and new value.
 
-Each formula is a tree (so it prints as text and LaTeX and reads back to its value): in symbols
-with generic names (v, g, μ …), and with numbers where the hyper-parameters, η and t are constants
-of the problem and the parameter's own quantities are rounded values.
+One derivation, each row symbols = numbers = value, which the terminal prints as a table or, when
+that does not fit, as equations. Each formula is a tree, so it prints as text and LaTeX and reads
+back to its value: in symbols with generic names (v, g, μ …; m̂ and ŝ are m_hat and s_hat in text,
+one code point a column), and with numbers where the hyper-parameters, η and t are constants of
+the problem and the parameter's own quantities are rounded values.
 """
 from __future__ import annotations
 
@@ -13,20 +15,17 @@ from ..formula.printing import fmt_const, name_latex, to_latex, to_text
 from ..formula.tree import Const, Expr, Var, add, call, div, mul, power, sub, substitute
 from ..optimizers import SYMBOLS, OptimizerSpec
 from ..solution import UpdateStep
-from .blocks import Block, Column, Derivation, Equation, Rows, Table
-from .cells import Cell, Formula, Join, Math, Name, Num, Text
+from .blocks import Block, Derivation, Equation, Note
+from .cells import Cell, Formula, Join, Math, Name, Text
 
 if TYPE_CHECKING:
     from .layout import Context
 
 ONE = Const(1.0)
-W, G, LR, T = Var("old"), Var("gradient"), Var("η"), Var("t")
+LR, T = Var("η"), Var("t")
 # LaTeX for the names the formulas use: the Greek hyper-parameters, η, t and the state.
 LATEX = {"μ": "\\mu", "α": "\\alpha", "β1": "\\beta_1", "β2": "\\beta_2", "ε": "\\varepsilon", "η": "\\eta",
-         "t": "t", "v": "v", "s": "s", "m": "m", "m̂": "\\hat{m}", "ŝ": "\\hat{s}", "g": "g",
-         "old": "\\mathrm{old}", "gradient": "\\mathrm{gradient}"}
-# The state the update reads, shown in the update table beside the gradient.
-READS = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m̂", "ŝ")}
+         "t": "t", "v": "v", "s": "s", "m": "m", "m_hat": "\\hat{m}", "s_hat": "\\hat{s}", "g": "g", "p": "p"}
 
 
 def _h(key: str) -> Var:
@@ -43,17 +42,18 @@ def state_formulas(name: str) -> tuple[tuple[str, Expr], ...]:
     if name == "adam":
         return (("m", add(mul(_h("beta1"), Var("m")), mul(sub(ONE, _h("beta1")), Var("g")))),
                 ("s", add(mul(_h("beta2"), Var("s")), mul(sub(ONE, _h("beta2")), g2))),
-                ("m̂", div(Var("m"), sub(ONE, power(_h("beta1"), T)))),
-                ("ŝ", div(Var("s"), sub(ONE, power(_h("beta2"), T)))))
+                ("m_hat", div(Var("m"), sub(ONE, power(_h("beta1"), T)))),
+                ("s_hat", div(Var("s"), sub(ONE, power(_h("beta2"), T)))))
     return ()
 
 
-def update_formula(name: str) -> Expr:
-    """The new value in symbols: old − η·(what the optimizer moves by)."""
-    moves: dict[str, Expr] = {"sgd": G, "momentum": Var("v"), "nesterov": add(G, mul(_h("momentum"), Var("v"))),
-                "rmsprop": div(G, add(call("sqrt", Var("s")), _h("eps"))),
-                "adam": div(Var("m̂"), add(call("sqrt", Var("ŝ")), _h("eps")))}
-    return sub(W, mul(LR, moves[name]))
+def update_formula(name: str, param: str = "p") -> Expr:
+    """The parameter's new value in symbols: p − η·(what the optimizer moves it by)."""
+    g = Var("g")
+    moves: dict[str, Expr] = {"sgd": g, "momentum": Var("v"), "nesterov": add(g, mul(_h("momentum"), Var("v"))),
+                              "rmsprop": div(g, add(call("sqrt", Var("s")), _h("eps"))),
+                              "adam": div(Var("m_hat"), add(call("sqrt", Var("s_hat")), _h("eps")))}
+    return sub(Var(param), mul(LR, moves[name]))
 
 
 def constants(spec: OptimizerSpec, lr: float, t: int) -> dict:
@@ -62,50 +62,41 @@ def constants(spec: OptimizerSpec, lr: float, t: int) -> dict:
     return {**out, LR: Const(lr), T: Const(float(t))}
 
 
-def _state_lhs(state: str, param: str, symbols: dict) -> Math:
-    return Math(f"{state}({param})", f"{LATEX[state]}({name_latex(param, symbols)})")
-
-
 def optimizer_update(ctx: Context, steps: Sequence[UpdateStep]) -> list[Block]:
-    """The optimizer's state for each parameter as equations, then old, gradient, state, update and new."""
+    """The optimizer's rule, then for each parameter its state and its new value, each symbols = numbers = value."""
     training = ctx.problem.training
     assert training is not None
     spec, first = training.optimizer, steps[0]
-    fixed, symbols = constants(spec, first.learning_rate, first.t), ctx.problem.symbols
-    blocks: list[Block] = []
-    formulas = state_formulas(spec.name)
-    if formulas:
-        rows = []
-        for st in steps:
-            if st.frozen:
-                continue
-            known = {**dict(st.before), "g": st.grad}
-            for state, formula in formulas:
-                value = dict(st.state)[state]
-                rows.append(Equation(_state_lhs(state, st.param, symbols), Formula((formula,), symbols=LATEX),
-                                     (Formula((substitute(formula, fixed),), known),), (value,)))
-                known[state] = value
-        if rows:
-            blocks.append(Derivation(("state", "formula"), tuple(rows),
-                                     title=f"The {spec.name} state of each parameter at step t = {first.t}"))
-    rule, shown = update_formula(spec.name), READS[spec.name]
-    table: list[tuple[Cell, ...]] = []
-    for st in steps:
-        now: dict[str, float] = dict(st.state)
-        step: Cell = Text("frozen: not updated") if st.frozen else \
-            Formula((substitute(rule, fixed),), {"old": st.old, "gradient": st.grad, **now})
-        table.append((Name(st.param), Num(st.old), Num(st.grad), *(Num(now[s]) for s in shown), step, Num(st.new)))
-    columns = (Column("parameter"), Column("old", numeric=True), Column("gradient", numeric=True),
-               *(Column(s, numeric=True) for s in shown), Column(to_text(rule)), Column("new", numeric=True))
-    return blocks + [Table(columns, (Rows(tuple(table)),), caption=_caption(spec, first, rule))]
+    fixed, symbols = constants(spec, first.learning_rate, first.t), {**ctx.problem.symbols, **LATEX}
+    rows = []
+    for st in (st for st in steps if not st.frozen):
+        known = {**dict(st.before), "g": st.grad}
+        for state, formula in state_formulas(spec.name):
+            value = dict(st.state)[state]
+            tex = f"{LATEX[state]}({name_latex(st.param, symbols)})"
+            rows.append(Equation(Math(f"{state}({st.param})", tex), Formula((formula,), symbols=symbols),
+                                 (Formula((substitute(formula, fixed),), dict(known)),), (value,)))
+            known[state] = value
+        rule = update_formula(spec.name, st.param)
+        rows.append(Equation(Math(f"{st.param}⁺", f"{{{name_latex(st.param, symbols)}}}^{{+}}"),
+                             Formula((rule,), symbols=symbols),
+                             (Formula((substitute(rule, fixed),), {**known, st.param: st.old}),), (st.new,)))
+    blocks: list[Block] = [_rule(spec, first, steps)]
+    if rows:
+        blocks.append(Derivation(("quantity", "formula"), tuple(rows), title=f"{spec.name}, step t = {first.t}"))
+    return blocks
 
 
-def _caption(spec: OptimizerSpec, first: UpdateStep, rule: Expr) -> tuple:
-    hyper = [Math(f"{SYMBOLS[k]} = {fmt_const(x)}", f"{LATEX[SYMBOLS[k]]} = {fmt_const(x, latex=True)}")
-             for k, x in spec.hyper]
-    parts: list = [Math(f"η = {first.learning_rate:g}", f"\\eta = {first.learning_rate:g}")]
-    for h in hyper:
-        parts += [Text(", "), h]
-    return (Text(f"Each parameter moves by {spec.name}'s rule, with the state above:"),
-            Join((Math(f"p ← {to_text(rule)}", f"p \\leftarrow {to_latex(rule, symbols=LATEX)}"), Text(" with "),
-                  *parts, Text("."))))
+def _rule(spec: OptimizerSpec, first: UpdateStep, steps: Sequence[UpdateStep]) -> Note:
+    """The rule in symbols, the constants it uses, and the parameters it leaves alone."""
+    rule = update_formula(spec.name)
+    parts: list[Cell] = [Text(f"each parameter p moves by {spec.name}'s rule "),
+                         Math(f"p⁺ = {to_text(rule)}", f"p^{{+}} = {to_latex(rule, symbols=LATEX)}"),
+                         Text(" with "), Math(f"η = {first.learning_rate:g}", f"\\eta = {first.learning_rate:g}")]
+    for k, x in spec.hyper:
+        parts += [Text(", "), Math(f"{SYMBOLS[k]} = {fmt_const(x)}",
+                                   f"{LATEX[SYMBOLS[k]]} = {fmt_const(x, latex=True)}")]
+    frozen = [st.param for st in steps if st.frozen]
+    if frozen:
+        parts += [Text("; frozen, so not updated: "), Join(tuple(Name(p) for p in frozen), ", ")]
+    return Note(Join(tuple(parts)))

@@ -25,25 +25,26 @@ def words(items: Sequence[object]) -> str:
     return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]
 
 
-def given(p: Problem) -> Note:
-    """The Training note of the Given section: the learning rate, and what else the file says of training."""
-    lr = p.learning_rate
-    parts: list[Cell] = [Text("learning rate "), Math(f"η = {lr:g}", f"\\eta = {lr:g}")]
-    t = p.training
+def given(p: Problem) -> list[Note]:
+    """The Training notes of the Given section: the learning rate, and what else the file says of training."""
+    lr, t = p.learning_rate, p.training
+    first: list[Cell] = [Text("learning rate "), Math(f"η = {lr:g}", f"\\eta = {lr:g}")]
+    if p.frozen:
+        first += [Text("; frozen: "), names(sorted(p.frozen))]
+    notes = [Note(Join(tuple(first)), title="Training")]
     if t is not None and t.optimizer.name != "sgd":
-        parts.append(Text(f"; optimizer {t.optimizer.name} with "))
+        parts: list[Cell] = [Text(f"optimizer {t.optimizer.name} with ")]
         for k, (key, x) in enumerate(t.optimizer.hyper):
             symbol = SYMBOLS[key]
             parts += [Text(", " if k else ""), Math(f"{symbol} = {fmt_const(x)}",
                                                    f"{LATEX[symbol]} = {fmt_const(x, latex=True)}")]
-    if t is not None and not t.single or t is not None and t.epochs is not None:
-        parts.append(Text(f"; {_how_long(p)}"))
-    if p.frozen:
-        parts += [Text("; frozen: "), names(sorted(p.frozen))]
+        notes.append(Note(Join(tuple(parts))))
+    if t is not None and (not t.single or t.epochs is not None):
+        notes.append(Note(Text(_how_long(p))))
     if t is not None and not t.single:
         shown = f"steps {words(t.show)}" if len(t.show) > 1 else f"step {t.show[0]}" if t.show else "no step"
-        parts.append(Text(f"; worked in full: {shown}"))
-    return Note(Join(tuple(parts)), title="Training")
+        notes.append(Note(Text(f"worked in full: {shown}")))
+    return notes
 
 
 def _how_long(p: Problem) -> str:
@@ -74,12 +75,19 @@ def heading(shown: ShownStep) -> Note:
     return Note(Text(f"{text}, from {start}"))
 
 
+def all_samples(p: Problem, shown: ShownStep, history: HistoryStep) -> Note:
+    """After a mini-batch step: the loss over all samples before and after it, as the loss table reports it."""
+    before, after = history.losses[shown.step - 1], history.losses[shown.step]
+    return Note(Join((Name(p.loss), Text(f" over all {p.n_samples} samples: "), Num(before),
+                      Text(" before this step, "), Num(after), Text(" after it"))))
+
+
 def sampled(steps: int) -> list[int]:
-    """The steps the loss table shows: 0 and the first FIRST, then round steps about BETWEEN apart, then the last."""
+    """The steps the loss table shows: 0 and the first FIRST, round steps about BETWEEN apart, the last two."""
     if steps <= FIRST + BETWEEN:
         return list(range(steps + 1))
     stride = next(m * 10 ** e for e in range(len(str(steps))) for m in (1, 2, 5) if m * 10 ** e * BETWEEN >= steps)
-    return sorted({*range(FIRST + 1), *range(stride, steps, stride), steps})
+    return sorted({*range(FIRST + 1), *range(stride, steps, stride), steps - 1, steps})
 
 
 def history(ctx: Context, steps: Sequence[HistoryStep]) -> list[Block]:
