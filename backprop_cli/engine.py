@@ -70,6 +70,8 @@ def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None
     except DomainError as exc:
         raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}{exc}",
                            "values inside each function's domain") from None
+    except OverflowError:  # float ** 2 raises where float * float gives inf: training can get there
+        value = math.inf
     if not math.isfinite(value):
         raise NotFinite(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
                         "(overflow)", "inputs and weights of a sensible size")

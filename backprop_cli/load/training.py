@@ -50,7 +50,8 @@ class Integer(NamedTuple):
         if isinstance(value, float) and math.isnan(value):
             raise BeyondSchema("nan", origin, "got nan", self.expected)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ProblemError(origin, f"got {_described(value)}", self.expected)
+            quoted = ", without quotes" if isinstance(value, str) and v.plain_number(value.strip()) else ""
+            raise ProblemError(origin, f"got {_described(value)}", self.expected + quoted)
         if isinstance(value, float) and not value.is_integer() or not self.minimum <= value <= self.maximum:
             raise ProblemError(origin, f"got {value:g}" if isinstance(value, float) else f"got {value}",
                                self.expected)
