@@ -140,8 +140,11 @@ class _Run:
     def fast(self, until: int) -> None:
         """Run steps done + 1 … until in the compiled loop, asking the engine about any step it fails."""
         rows = self.rows
-        work = [([rows[s] for s in samples], 1.0 / len(samples) if self.problem.averages else 1.0)
-                for samples, _ in self.plan[self.done:until]]
+        if self.full:  # the same rows every step: one list, not one a step
+            work = [(rows, self.scale)] * (until - self.done)
+        else:
+            work = [([rows[s] for s in samples], 1.0 / len(samples) if self.problem.averages else 1.0)
+                    for samples, _ in self.plan[self.done:until]]
         every = None if self.full else rows
         while self.done < until:
             done, self.t, status = self.loop.run(self.P, self.S, self.t, self.lr, work, self.hist, every, self.scale)

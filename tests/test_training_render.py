@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from backprop_cli.render.chart import DOT, HEIGHT, MERMAID_POINTS, picks, text_c
 from backprop_cli.render.layout import build
 from backprop_cli.render.training import sampled
 from backprop_cli.solution import HistoryStep, ShownStep
+
+from helpers import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 MERMAID_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)")  # what mermaid's xychart reads: no exponent
@@ -150,3 +153,21 @@ def test_frozen_parameters_are_named_and_not_worked(tmp_path) -> None:
     assert "; frozen, so not updated: u" in out and "v(u)" not in out and "u⁺" not in out
     assert sol.new_params["u"] == 0.8
     assert re.search(r"^u \(frozen\) +0\.8000 +0\.8000$", out, re.M)  # given and trained, in After training
+
+
+def test_readme_training_output_is_real(monkeypatch) -> None:
+    """The README's copy of how mazur_10000 ends: its Training and After training sections."""
+    monkeypatch.chdir(ROOT)
+    result = invoke("solve", "problems/mazur_10000.yaml", "--width", "100")
+    assert result.exit_code == 0
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    start = next(k for k, line in enumerate(lines) if re.fullmatch(r"\d+\. Training", line))
+    expected = "\n".join(lines[start:]) + "\n"
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    m = re.search(r"(<!-- training-output:start -->\n```text\n)(.*?)(```\n<!-- training-output:end -->)", text, re.S)
+    assert m, "README has no training-output block"
+    if os.environ.get("UPDATE_GOLDEN"):
+        readme.write_text(text.replace(m.group(0), m.group(1) + expected + m.group(3)), encoding="utf-8")
+        return
+    assert m.group(2) == expected
