@@ -8,7 +8,7 @@
               m̂ = m/(1 − β1ᵗ);  ŝ = s/(1 − β2ᵗ);                w −= η·m̂/(√ŝ + ε)
 
 The same arithmetic is written twice: Optimizer below, for the steps a solution shows, and
-update_source() for the compiled training loop (plan.compile_loop); tests/test_training_optimizers.py
+update_source() for the compiled training loop (loop.compile_loop); tests/test_training_optimizers.py
 checks that both give the same floats, bit for bit.
 """
 from __future__ import annotations

@@ -17,7 +17,6 @@ from .formula import functions
 from .formula.registry import REGISTRY
 from .formula.tree import Call, Const, Expr, Var, free_names
 from .model import Problem
-from .optimizers import CARRIED, OptimizerSpec, update_source
 
 # Operators become Python operators; these float functions are called directly (the registry's own).
 _UNARY = {"sigmoid": functions._sigmoid, "tanh": math.tanh, "exp": functions._exp}
@@ -60,7 +59,7 @@ def sample_rows(problem: Problem, columns: tuple, samples: list[int] | None = No
     return [tuple(float(data[c][s]) for c in columns) for s in picked]
 
 
-class _Writer:
+class Writer:
     """Python source for formulas, one identifier per name and one constant per registry call."""
 
     def __init__(self) -> None:
@@ -100,12 +99,12 @@ class _Writer:
         return f"{key}([{', '.join(args)}], {key}p)"
 
 
-def _forward(w: _Writer, problem: Problem, pad: str) -> list[str]:
+def forward_lines(w: Writer, problem: Problem, pad: str) -> list[str]:
     """One row's forward pass: a local per node, in evaluation order; the row's loss in the loss node's."""
     return [f"{pad}{w.ident(node.name)} = {w.expr(node.formula)}" for node in problem.nodes]
 
 
-def _backward(w: _Writer, problem: Problem, partials: dict, order: list, pad: str) -> list[str]:
+def backward_lines(w: Writer, problem: Problem, partials: dict, order: list, pad: str) -> list[str]:
     """One row's backward pass: ∂L/∂node from the loss back, adding into G (∂L/∂p over the rows)."""
     needs = {n.name for n in problem.nodes}
     body = [f"{pad}{w.ident(n, 'g')} = 0.0" for n in needs if n != problem.loss]
@@ -123,7 +122,7 @@ def _backward(w: _Writer, problem: Problem, partials: dict, order: list, pad: st
     return body
 
 
-def _rows(w: _Writer, problem: Problem, columns: tuple, rows: str, pad: str) -> list[str]:
+def row_lines(w: Writer, problem: Problem, columns: tuple, rows: str, pad: str) -> list[str]:
     """The loop over the sample rows, unpacking each into its inputs' and targets' locals."""
     head = [f"{pad}for r in {rows}:"]
     if columns:
@@ -131,138 +130,23 @@ def _rows(w: _Writer, problem: Problem, columns: tuple, rows: str, pad: str) -> 
     return head
 
 
-def _exec(source: str, w: _Writer, problem: Problem, name: str) -> Callable:
+def compiled(source: str, w: Writer, problem: Problem, name: str) -> Callable:
     exec(compile(source, f"<plan of {problem.file}>", "exec"), w.namespace)  # noqa: S102 - our own code
     return w.namespace[name]
 
 
 def compile_plan(problem: Problem, partials: dict, order: list) -> Plan:
     """The plan of a numeric problem, from its local partials and backward order (engine's own)."""
-    w = _Writer()
+    w = Writer()
     params = tuple(problem.params)
     columns = (*problem.inputs, *problem.targets)
     body = [f"    {', '.join(w.ident(p) for p in params)}, = P" if params else "    pass"]
     body += [f"    {w.ident(p, 'G')} = 0.0" for p in params]
-    body += ["    total = 0.0", *_rows(w, problem, columns, "rows", "    ")]
-    body += _forward(w, problem, "        ")
+    body += ["    total = 0.0", *row_lines(w, problem, columns, "rows", "    ")]
+    body += forward_lines(w, problem, "        ")
     body.append(f"        total += {w.ident(problem.loss)}")
-    body += _backward(w, problem, partials, order, "        ")
+    body += backward_lines(w, problem, partials, order, "        ")
     grads = ", ".join(w.ident(p, "G") for p in params)
     body.append(f"    return total * scale, [{grads}]")
     source = "def run(P, rows, scale):\n" + "\n".join(body) + "\n"
-    return Plan(params, columns, source, _exec(source, w, problem, "run"))
-
-
-@dataclass(frozen=True)
-class Loop:
-    """Many training steps as one compiled function: the plan's passes and the optimizer's update inlined.
-
-    run() takes the parameters P (in params order) and the optimizer's carried state S (one list per
-    state variable, Optimizer.vectors() form) after t steps, runs one step per (rows, scale) of work,
-    and leaves P and S as they are after the steps it completed. Full-batch loops append to hist the
-    loss each step starts from (the loss after the step before); mini-batch loops append the loss over
-    the rows in ``every`` after each step. run() returns (steps done, t, status): status 0 when every
-    step ran, 1 when step done + 1 failed before its update, 2 when the loss after step done did.
-    """
-
-    params: tuple
-    columns: tuple
-    source: str
-    full: bool
-    _run: Callable
-    _loss: Callable
-
-    def run(self, P: list, S: list, t: int, lr: float, work: list, hist: list, every: list | None = None,
-            every_scale: float = 1.0) -> tuple[int, int, int]:
-        """Run the steps of work from P, S and t; see the class."""
-        return self._run(P, S, t, lr, work, hist, every, every_scale)
-
-    def loss(self, P: list, rows: list, scale: float) -> float:
-        """The loss over the rows at parameters P (mean: scale 1/len(rows)); PlanFailed on any trouble."""
-        try:
-            value = self._loss(P, rows, scale)
-        except Exception as exc:  # noqa: BLE001 - any failure: the engine says where and why
-            raise PlanFailed(str(exc)) from None
-        if not math.isfinite(value):
-            raise PlanFailed("the loss is not finite")
-        return value
-
-
-_LOOP = """\
-def loop(P, S, t, lr, work, hist, every, every_scale):
-    {unpack}
-{state}
-    done = 0
-    phase = 0
-    try:
-        for rows, scale in work:
-            phase = 1
-{zero}
-            total = 0.0
-{passes}
-            loss = total * scale
-            c = loss + {grads}
-            if c - c != 0.0:  # inf or nan: the engine re-runs the step to say why
-                break
-{record}
-            t += 1
-{update}
-            done += 1
-{after}
-        else:
-            phase = 0
-    except Exception:  # a domain error or an overflow in a formula: the engine re-runs the step
-        pass
-{store}
-    return done, t, phase
-
-
-def loss(P, rows, scale):
-    {unpack}
-    total = 0.0
-{forward}
-    return total * scale
-"""
-# Mini-batches: after each step, the loss over every sample (full batch: the next step computes it).
-_AFTER = """\
-phase = 2
-total = 0.0
-{forward}
-after = total * every_scale
-if after - after != 0.0:
-    break
-hist.append(after)"""
-
-
-def _indent(lines: list[str], pad: int) -> str:
-    return "\n".join(" " * pad + line if line else line for line in lines)
-
-
-def compile_loop(problem: Problem, partials: dict, order: list, spec: OptimizerSpec, full: bool) -> Loop:
-    """The training loop of a numeric problem: full-batch steps, or mini-batch steps (full False)."""
-    w = _Writer()
-    w.namespace["_sqrt"] = math.sqrt
-    params, columns = tuple(problem.params), (*problem.inputs, *problem.targets)
-    state = [[w.ident(f"{k}:{p}", "s") for p in params] for k in CARRIED[spec.name]]
-    grads = [w.ident(p, "G") for p in params]
-
-    def forward(rows: str) -> list[str]:  # one pass over the rows, adding each row's loss to total
-        return [*_rows(w, problem, columns, rows, ""), *_forward(w, problem, "    "),
-                f"    total += {w.ident(problem.loss)}"]
-
-    update = [line for k, p in enumerate(params) if p not in problem.frozen
-              for line in update_source(spec, w.ident(p), grads[k], tuple(names[k] for names in state))]
-    source = _LOOP.format(
-        unpack=f"{', '.join(w.ident(p) for p in params)}, = P" if params else "pass",
-        state=_indent([f"{', '.join(names)}, = S[{k}]" for k, names in enumerate(state)], 4),
-        zero=_indent([f"{g} = 0.0" for g in grads], 12),
-        passes=_indent([*forward("rows"), *_backward(w, problem, partials, order, "    ")], 12),
-        grads=" + ".join(grads) or "0.0",
-        record=_indent(["hist.append(loss)"] if full else [], 12),
-        update=_indent(update, 12),
-        after="" if full else _indent(_AFTER.format(forward=_indent(forward("every"), 0)).splitlines(), 12),
-        store=_indent([*([f"P[:] = [{', '.join(w.ident(p) for p in params)}]"] if params else []),
-                       *(f"S[{k}][:] = [{', '.join(names)}]" for k, names in enumerate(state))], 4),
-        forward=_indent(forward("rows"), 4))
-    run = _exec(source, w, problem, "loop")
-    return Loop(params, columns, source, full, run, w.namespace["loss"])
+    return Plan(params, columns, source, compiled(source, w, problem, "run"))

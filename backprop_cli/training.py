@@ -1,6 +1,6 @@
 """Training: many steps of one problem, fast, with the steps asked for worked in full.
 
-The steps in between run as one compiled loop (plan.compile_loop: the forward and backward pass
+The steps in between run as one compiled loop (loop.compile_loop: the forward and backward pass
 and the optimizer's update as straight-line Python, no formula walks and no step records). The
 steps in ``show`` are solved by the recording engine at the parameters training has reached, on
 that step's samples, with the same optimizer state, and printed as a single step is. When the loop
@@ -27,9 +27,10 @@ from .engine import (
     solve_step,
 )
 from .errors import ProblemError
+from .loop import compile_loop
 from .model import Problem, Training
 from .optimizers import Optimizer
-from .plan import PlanFailed, compile_loop, sample_rows
+from .plan import PlanFailed, sample_rows
 from .solution import FinalStep, GivenStep, HistoryStep, ShownStep, Solution
 
 

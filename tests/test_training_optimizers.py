@@ -15,8 +15,9 @@ import pytest
 
 from backprop_cli.engine import _backward_order, local_partials, solve
 from backprop_cli.load.document import load_problem, load_problem_text
+from backprop_cli.loop import compile_loop
 from backprop_cli.optimizers import Optimizer, OptimizerSpec
-from backprop_cli.plan import compile_loop, compile_plan, sample_rows
+from backprop_cli.plan import compile_plan, sample_rows
 from backprop_cli.solution import HistoryStep, ShownStep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,7 +216,7 @@ def test_mini_batches_with_every_optimizer_match_the_reference(name: str, seed: 
 
 @pytest.mark.parametrize("name", sorted(HYPER))
 def test_the_compiled_loop_updates_as_the_optimizer_does_bit_for_bit(name: str) -> None:
-    """plan.compile_loop inlines optimizers.update_source; Optimizer.step is what shown steps use."""
+    """loop.compile_loop inlines optimizers.update_source; Optimizer.step is what shown steps use."""
     problem = load_problem(ROOT / "problems" / "batch_two_samples.yaml")
     order, _ = _backward_order(problem)
     partials, spec = local_partials(problem), OptimizerSpec(name, tuple(HYPER[name].items()))
