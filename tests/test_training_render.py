@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from backprop_cli.engine import solve
@@ -171,3 +172,35 @@ def test_readme_training_output_is_real(monkeypatch) -> None:
         readme.write_text(text.replace(m.group(0), m.group(1) + expected + m.group(3)), encoding="utf-8")
         return
     assert m.group(2) == expected
+
+
+VARIANTS = {
+    "one-epoch": ("epochs: 1", "1 epoch, each one full-batch step: 1 step"),
+    "full-batch-epochs": ("epochs: 3", "3 epochs, each one full-batch step: 3 steps"),
+    "one-adam-step": ("steps: 1, optimizer: {name: adam, beta1: 0.9, beta2: 0.999, eps: 1e-8}",
+                      "optimizer adam with β1 = 0.9, β2 = 0.999, ε = 1×10⁻⁸"),
+    "one-sample-mini-batches": ("epochs: 2, batch_size: 1, show: [1, last]",
+                                "2 epochs of mini-batches of 1 of the 2 samples, in file order: 4 steps"),
+    "rmsprop-shown-nowhere": ("steps: 5, show: [], optimizer: {name: rmsprop, alpha: 0.9, eps: 1e-6}",
+                              "worked in full: no step"),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS)
+def test_every_way_of_training_renders_in_every_format(variant: tuple[str, str]) -> None:
+    from backprop_cli.load.document import load_problem_text
+
+    from problem_files import BATCH
+
+    training, said = variant
+    text = BATCH.replace("training: {learning_rate: 0.1, frozen: [b]}",
+                         f"training: {{learning_rate: 0.1, frozen: [b], {training}}}")
+    sol = solve(load_problem_text(text, "variant.yaml"))
+    out = terminal.render(sol, width=80)
+    assert f"  {said}\n" in out and max(len(line) for line in out.splitlines()) <= 80
+    schema = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
+    doc = json.loads(json_out.render(sol))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    single = sol.problem.training.single
+    assert ("steps" in doc) == (not single) and ("forward" in doc) == single
+    assert "```mermaid\nxychart-beta" in markdown.render(sol) or single

@@ -47,15 +47,21 @@ def given(p: Problem) -> list[Note]:
     return notes
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _how_long(p: Problem) -> str:
+    """How many steps, on which samples: '10000 full-batch steps', '3 epochs of mini-batches of 2 …'."""
     t = p.training
     assert t is not None
     if t.epochs is None:
-        return f"{t.steps} full-batch steps" if t.steps > 1 else "1 full-batch step"
-    size = t.batch_size or p.n_samples
+        return _count(t.steps, "full-batch step")
+    epochs, size = _count(t.epochs, "epoch"), t.batch_size or p.n_samples
+    if size == p.n_samples:
+        return f"{epochs}, each one full-batch step: {_count(t.steps, 'step')}"
     order = f"shuffled with seed {t.seed}" if t.seed is not None else "in file order"
-    epochs = f"{t.epochs} epoch{'s' if t.epochs > 1 else ''}"
-    return f"{epochs} of mini-batches of {size} of the {p.n_samples} samples, {order}: {t.steps} steps"
+    return f"{epochs} of mini-batches of {size} of the {p.n_samples} samples, {order}: {_count(t.steps, 'step')}"
 
 
 def heading(shown: ShownStep) -> Note:
