@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .errors import Origin
 from .formula.tree import Expr, free_names
@@ -54,8 +54,7 @@ class Layer:
     activation: str
 
 
-@dataclass(frozen=True)
-class Training:
+class Training(NamedTuple):
     """How the parameters are trained beyond the learning rate: how many steps, on which samples, how.
 
     Either ``steps`` full-batch steps, or ``epochs`` passes over the samples in mini-batches of

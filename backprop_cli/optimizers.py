@@ -14,7 +14,7 @@ checks that both give the same floats, bit for bit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # name -> its hyper-parameters, each spelled out in the problem file and echoed in the Given section
 HYPER = {
@@ -32,9 +32,8 @@ CARRIED = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",),
 SYMBOLS = {"momentum": "μ", "alpha": "α", "beta1": "β1", "beta2": "β2", "eps": "ε"}
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """Which optimizer, with every hyper-parameter given."""
+class OptimizerSpec(NamedTuple):
+    """Which optimizer, with every hyper-parameter given (a NamedTuple: cheaper to define than a dataclass)."""
 
     name: str = "sgd"
     hyper: tuple = ()  # ((key, value), ...) in HYPER order
@@ -44,8 +43,7 @@ class OptimizerSpec:
         return dict(self.hyper)[key]
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(NamedTuple):
     """One parameter's update in one step: its state after the step (v, m, s, m_hat, s_hat) and new value.
 
     before holds the carried state before the step (v; s; m and s), which the state's formulas read;
