@@ -136,7 +136,11 @@ class _Run:
             return first.values, first.grads
         p = self.problem
         rows = _forward_rows(p)
-        return {k: tuple(r[k] for r in rows) for k in rows[0]}, backward(p, rows)[1]
+        values = {k: tuple(r[k] for r in rows) for k in rows[0]}
+        try:
+            return values, backward(p, rows)[1]
+        except ProblemError:  # a gradient no step of training takes (mini-batches never see all samples at once)
+            return values, {}
 
     def fast(self, until: int) -> None:
         """Run steps done + 1 … until in the compiled loop, asking the engine about any step it fails."""
