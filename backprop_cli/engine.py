@@ -5,6 +5,7 @@ numpy. A problem without numbers is derived in symbols by derive(), which evalua
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 
@@ -12,6 +13,7 @@ from .errors import DomainError, ProblemError
 from .formula.calculus import diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .model import Problem, node_depths
+from .optimizers import Optimizer
 from .solution import (
     BatchLossStep,
     ChainTerm,
@@ -53,6 +55,10 @@ def rounding(decimals: int) -> Hook:
     return lambda kind, name, sample, value: round_half_away(value, decimals)
 
 
+class NotFinite(ProblemError):
+    """A value overflowed to an infinity or a nan: the error training reports as divergence."""
+
+
 def _leaf_rows(problem: Problem, params: dict | None) -> list[dict]:
     """Inputs, targets and parameters as one name -> float mapping per sample."""
     values = params if params is not None else {p.name: p.value for p in problem.params.values()}
@@ -91,9 +97,11 @@ def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None
     except DomainError as exc:
         raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}{exc}",
                            "values inside each function's domain") from None
+    except OverflowError:  # float ** 2 raises where float * float gives inf: training can get there
+        value = math.inf
     if not math.isfinite(value):
-        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
-                           "(overflow)", "inputs and weights of a sensible size")
+        raise NotFinite(problem.origins.get(name), f"{_label(problem, name, dep)}the value is not finite "
+                        "(overflow)", "inputs and weights of a sensible size")
     return float(value)
 
 
@@ -268,7 +276,7 @@ def solve(problem: Problem, gradient_check: bool = False, round_to: int | None =
 
     gradient_check adds, after the backward pass, each gradient beside a central difference (gradcheck.py).
     round_to N rounds every intermediate to N decimals, half away from zero, as a hand calculation does
-    (backprop solve --round N).
+    (backprop solve --round N). A problem trained beyond one plain gradient step is trained by training.train.
     """
     return solve_with(problem, None if round_to is None else rounding(round_to), gradient_check)
 
@@ -278,9 +286,39 @@ def solve_with(problem: Problem, hook: Hook | None, gradient_check: bool = False
     if not problem.numeric:
         steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
         return Solution(problem, tuple(steps), {}, {}, None, None, {})
+    training = problem.training
+    if training is not None and not training.plain:
+        if hook is not None:
+            raise ProblemError(problem.origins.get("training") or None, "--round works on one step of plain "
+                               "gradient descent, not on training", "a problem without steps, epochs or optimizer")
+        from .training import train
+
+        return train(problem, gradient_check)
+    return _solve_numeric(problem, gradient_check, hook=hook)
+
+
+def solve_step(problem: Problem, params: dict, samples: Sequence[int] | None, optimizer: Optimizer,
+               gradient_check: bool = False, given: bool = False) -> Solution:
+    """One training step worked in full: the problem at these parameter values, on these samples (all
+    when None), updated by the optimizer (whose state it advances). given adds the Given section."""
+    picked = list(samples) if samples is not None else None
+    if picked is not None and picked != list(range(problem.n_samples)):
+        def some(values: dict) -> dict:
+            return {k: tuple(x[s] for s in picked) for k, x in values.items()}
+
+        problem = dataclasses.replace(problem, inputs=some(problem.inputs), targets=some(problem.targets))
+    problem = dataclasses.replace(problem, params={k: dataclasses.replace(p, value=float(params[k]))
+                                                   for k, p in problem.params.items()})
+    return _solve_numeric(problem, gradient_check, optimizer, given)
+
+
+def _solve_numeric(problem: Problem, gradient_check: bool, optimizer: Optimizer | None = None,
+                   given: bool = True, hook: Hook | None = None) -> Solution:
+    """Forward, loss, backward and the update: plain gradient descent, or the optimizer's step."""
     rows = _forward_rows(problem, hook=hook)
     values = _columns(rows)
-    steps = [GivenStep(problem), *_forward_steps(problem, values)]
+    steps: list = [GivenStep(problem)] if given else []
+    steps += _forward_steps(problem, values)
     loss = batch_total(problem, values[problem.loss])
     if problem.n_samples > 1:
         loss = loss if hook is None else hook("loss", problem.loss, None, loss)
@@ -296,15 +334,30 @@ def solve_with(problem: Problem, hook: Hook | None, gradient_check: bool = False
     new_params: dict = {}
     after = None
     if problem.learning_rate is not None:
-        totals = {st.node: st.total for st in grad_steps if st.kind == "param"}
-        for p in problem.params.values():
-            g = totals.get(p.name, sum(grads[p.name]))
-            new = update_at(problem, p.name, p.value, g)
-            new = new if hook is None else hook("update", p.name, None, new)
-            new_params[p.name] = new
-            steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, p.name in problem.frozen))
+        steps.extend(_updates(problem, grads, grad_steps, optimizer, hook))
+        new_params = {st.param: st.new for st in steps if isinstance(st, UpdateStep)}
         after_values = _columns(_forward_rows(problem, new_params, hook, "after_value"))
         after = batch_total(problem, after_values[problem.loss])
         after = after if hook is None else hook("after", problem.loss, None, after)
         steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
     return Solution(problem, tuple(steps), values, grads, loss, after, new_params)
+
+
+def _updates(problem: Problem, grads: Values, grad_steps: list, optimizer: Optimizer | None,
+             hook: Hook | None = None) -> list[UpdateStep]:
+    """Each parameter's UpdateStep: p − η·∂L/∂p (through the hook), or the optimizer's update with its state."""
+    lr = problem.learning_rate
+    assert lr is not None
+    if optimizer is None:
+        totals = {st.node: st.total for st in grad_steps if st.kind == "param"}
+        out = []
+        for p in problem.params.values():
+            g = totals.get(p.name, sum(grads[p.name]))
+            new = update_at(problem, p.name, p.value, g)
+            new = new if hook is None else hook("update", p.name, None, new)
+            out.append(UpdateStep(p.name, p.value, g, lr, new, p.name in problem.frozen))
+        return out
+    updates = optimizer.step({p.name: p.value for p in problem.params.values()},
+                             {name: sum(grads[name]) for name in problem.params}, problem.frozen)
+    return [UpdateStep(name, u.old, u.grad, lr, u.new, name in problem.frozen, u.state, u.before, u.t)
+            for name, u in updates.items()]

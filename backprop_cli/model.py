@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .errors import Origin
 from .formula.tree import Expr, free_names
+from .optimizers import OptimizerSpec
 
 Role = Literal["z", "a", "node", "loss_term", "loss"]  # what a node is in the network
 ProblemKind = Literal["network", "expression"]
@@ -53,6 +54,33 @@ class Layer:
     activation: str
 
 
+class Training(NamedTuple):
+    """How the parameters are trained beyond the learning rate: how many steps, on which samples, how.
+
+    Either ``steps`` full-batch steps, or ``epochs`` passes over the samples in mini-batches of
+    ``batch_size`` (all samples when None), in file order or shuffled with ``seed``. ``show`` lists
+    the steps (from 1) whose worked solution is printed in full.
+    """
+
+    optimizer: OptimizerSpec = OptimizerSpec()
+    steps: int = 1  # the total number of steps, however they are given
+    epochs: int | None = None  # None: full-batch steps
+    batch_size: int | None = None  # None: every sample in each step
+    seed: int | None = None  # None: samples in file order
+    show: tuple[int, ...] = (1,)
+    origin: Origin | None = None  # the learning rate's place in the file, where divergence is reported
+
+    @property
+    def single(self) -> bool:
+        """Whether training is one step: the solution is that step, with no training summary."""
+        return self.steps == 1
+
+    @property
+    def plain(self) -> bool:
+        """Whether training is one step of plain gradient descent, all the file said before training grew."""
+        return self.single and self.epochs is None and self.optimizer.name == "sgd"
+
+
 @dataclass(frozen=True)
 class Problem:
     """Everything the engine needs, validated."""
@@ -75,6 +103,7 @@ class Problem:
     origins: dict = field(default_factory=dict)  # name -> Origin, for errors found later
     kind: ProblemKind = "network"
     definitions: tuple = ()  # expression problems: (name, formula) as the user wrote each step
+    training: Training | None = None  # None when nothing is updated
 
     @property
     def is_expression(self) -> bool:

@@ -38,9 +38,7 @@ class Plan:
 
     def rows(self, problem: Problem, samples: list[int] | None = None) -> list[tuple]:
         """The sample rows run() takes: each sample's inputs and targets as a tuple of floats."""
-        data = {**problem.inputs, **problem.targets}
-        picked = range(problem.n_samples) if samples is None else samples
-        return [tuple(float(data[c][s]) for c in self.columns) for s in picked]
+        return sample_rows(problem, self.columns, samples)
 
     def run(self, params: list[float], rows: list[tuple], mean: bool) -> tuple[float, list[float]]:
         """The loss over the rows (their mean or sum) and its gradient; PlanFailed on any trouble."""
@@ -54,7 +52,14 @@ class Plan:
         return loss, grads
 
 
-class _Writer:
+def sample_rows(problem: Problem, columns: tuple, samples: list[int] | None = None) -> list[tuple]:
+    """Each sample's inputs and targets as a tuple of floats, in the order of columns."""
+    data = {**problem.inputs, **problem.targets}
+    picked = range(problem.n_samples) if samples is None else samples
+    return [tuple(float(data[c][s]) for c in columns) for s in picked]
+
+
+class Writer:
     """Python source for formulas, one identifier per name and one constant per registry call."""
 
     def __init__(self) -> None:
@@ -94,22 +99,16 @@ class _Writer:
         return f"{key}([{', '.join(args)}], {key}p)"
 
 
-def compile_plan(problem: Problem, partials: dict, order: list) -> Plan:
-    """The plan of a numeric problem, from its local partials and backward order (engine's own)."""
-    w = _Writer()
-    params = tuple(problem.params)
-    columns = (*problem.inputs, *problem.targets)
-    body = [f"    {', '.join(w.ident(p) for p in params)}, = P" if params else "    pass"]
-    body += [f"    {w.ident(p, 'G')} = 0.0" for p in params]
-    body += ["    total = 0.0", "    for r in rows:"]
-    if columns:
-        body.append(f"        {', '.join(w.ident(c) for c in columns)}, = r")
-    for node in problem.nodes:
-        body.append(f"        {w.ident(node.name)} = {w.expr(node.formula)}")
-    body.append(f"        total += {w.ident(problem.loss)}")
+def forward_lines(w: Writer, problem: Problem, pad: str) -> list[str]:
+    """One row's forward pass: a local per node, in evaluation order; the row's loss in the loss node's."""
+    return [f"{pad}{w.ident(node.name)} = {w.expr(node.formula)}" for node in problem.nodes]
+
+
+def backward_lines(w: Writer, problem: Problem, partials: dict, order: list, pad: str) -> list[str]:
+    """One row's backward pass: ∂L/∂node from the loss back, adding into G (∂L/∂p over the rows)."""
     needs = {n.name for n in problem.nodes}
-    body += [f"        {w.ident(n, 'g')} = 0.0" for n in needs if n != problem.loss]
-    body.append(f"        {w.ident(problem.loss, 'g')} = scale")
+    body = [f"{pad}{w.ident(n, 'g')} = 0.0" for n in needs if n != problem.loss]
+    body.append(f"{pad}{w.ident(problem.loss, 'g')} = scale")
     for node in order:
         g = w.ident(node.name, "g")
         for dep in free_names(node.formula):
@@ -119,9 +118,35 @@ def compile_plan(problem: Problem, partials: dict, order: list) -> Plan:
             target = w.ident(dep, "G") if dep in problem.params else w.ident(dep, "g") if dep in needs else None
             if target is not None:
                 factor = "" if local == Const(1.0) else f"{w.expr(local)} * "
-                body.append(f"        {target} += {factor}{g}")
+                body.append(f"{pad}{target} += {factor}{g}")
+    return body
+
+
+def row_lines(w: Writer, problem: Problem, columns: tuple, rows: str, pad: str) -> list[str]:
+    """The loop over the sample rows, unpacking each into its inputs' and targets' locals."""
+    head = [f"{pad}for r in {rows}:"]
+    if columns:
+        head.append(f"{pad}    {', '.join(w.ident(c) for c in columns)}, = r")
+    return head
+
+
+def compiled(source: str, w: Writer, problem: Problem, name: str) -> Callable:
+    exec(compile(source, f"<plan of {problem.file}>", "exec"), w.namespace)  # noqa: S102 - our own code
+    return w.namespace[name]
+
+
+def compile_plan(problem: Problem, partials: dict, order: list) -> Plan:
+    """The plan of a numeric problem, from its local partials and backward order (engine's own)."""
+    w = Writer()
+    params = tuple(problem.params)
+    columns = (*problem.inputs, *problem.targets)
+    body = [f"    {', '.join(w.ident(p) for p in params)}, = P" if params else "    pass"]
+    body += [f"    {w.ident(p, 'G')} = 0.0" for p in params]
+    body += ["    total = 0.0", *row_lines(w, problem, columns, "rows", "    ")]
+    body += forward_lines(w, problem, "        ")
+    body.append(f"        total += {w.ident(problem.loss)}")
+    body += backward_lines(w, problem, partials, order, "        ")
     grads = ", ".join(w.ident(p, "G") for p in params)
     body.append(f"    return total * scale, [{grads}]")
     source = "def run(P, rows, scale):\n" + "\n".join(body) + "\n"
-    exec(compile(source, f"<plan of {problem.file}>", "exec"), w.namespace)  # noqa: S102 - our own code
-    return Plan(params, columns, source, w.namespace["run"])
+    return Plan(params, columns, source, compiled(source, w, problem, "run"))

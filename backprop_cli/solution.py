@@ -93,7 +93,7 @@ class GradStep:
 
 @dataclass(frozen=True)
 class UpdateStep:
-    """p⁺ = p − η·∂L/∂p, or p unchanged when frozen."""
+    """p⁺ = p − η·∂L/∂p, or p unchanged when frozen; with an optimizer, its state (optimizers.py)."""
 
     param: str
     old: float
@@ -101,6 +101,9 @@ class UpdateStep:
     learning_rate: float
     new: float
     frozen: bool
+    state: tuple = ()  # ((v, value), …) after the step, in optimizers.STATE order; empty for sgd
+    before: tuple = ()  # the carried state before the step, in optimizers.CARRIED order
+    t: int = 0  # the step count the optimizer has reached (Adam's bias correction reads it)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,43 @@ class GradCheckStep:
     kinks: tuple = ()  # Kink, the ones the step crossed
 
 
-STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, GradCheckStep, UpdateStep, LossAfterStep)
+@dataclass(frozen=True)
+class ShownStep:
+    """One step of training worked in full by the recording engine, at the parameters training had reached.
+
+    Its solution is over the step's samples only (renumbered from 1 in it); its update is the optimizer's.
+    """
+
+    step: int  # from 1
+    steps: int  # how many steps training takes
+    epoch: int | None  # from 1; None for full-batch steps
+    samples: tuple  # the samples of its mini-batch, from 0, in the order they were taken
+    n_samples: int  # how many samples the problem has
+    solution: Solution
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """The loss over all samples at the given parameters and after every step of training."""
+
+    node: str
+    losses: tuple  # losses[k]: after k steps; losses[0] at the given parameters
+    epoch_ends: tuple  # the step that ends each epoch; empty for full-batch steps
+    shown: tuple  # the steps worked in full
+
+
+@dataclass(frozen=True)
+class FinalStep:
+    """Where training ends: each parameter's given and final value, every node's value, and the loss."""
+
+    params: tuple  # (name, given value, final value, frozen), in file order
+    values: dict  # name -> tuple per sample, at the final parameters
+    loss: float  # the batch loss over all samples
+    per_sample: tuple
+
+
+STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, GradCheckStep, UpdateStep, LossAfterStep,
+              ShownStep, HistoryStep, FinalStep)
 
 
 @dataclass(frozen=True)

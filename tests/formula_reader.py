@@ -179,6 +179,7 @@ def latex_to_text(tex: str) -> str:
     while previous != out:  # innermost first: \frac{a}{b} once a and b hold no braces
         previous = out
         out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", out)
+        out = re.sub(r"sqrt\{([^{}]*)\}", r"sqrt(\1)", out)
         out = re.sub(r"\{([^{}]*)\}\^\{([^{}]*)\}", r"((\1)^(\2))", out)
         out = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", out)
         out = re.sub(r"\{([^{}]*)\}(?=\^)", r"(\1)", out)  # a power's base, once its exponent is read

@@ -16,6 +16,8 @@ TINY = {
                        r"check is \d+\.\dx faster than 2 separate solves"),
     "bench_solve.py": (["--runs", "1"],
                        r"ratio to the plain imports: \d+\.\d\d; to the imports a rich table needs: \d+\.\d\d"),
+    "bench_train.py": (["--runs", "1", "--steps", "20"], r"ratio to a hand-written numpy loop of the same 20 steps: "
+                                                        r"\d+\.\d\d"),
 }
 SCRIPTS = sorted(p.name for p in (ROOT / "bench").glob("*.py"))
 

@@ -222,8 +222,8 @@ CASES = [
          "Error: {file}:15: loss.factr: unknown key 'factr' (expected one of: batch, factor, name, reduction, "
          "terms, type). Did you mean 'factor'?"),
     case("unknown-key-in-training", edit(NET, "learning_rate: 0.5", "learnig_rate: 0.5"),
-         "Error: {file}:18: training.learnig_rate: unknown key 'learnig_rate' (expected one of: frozen, "
-         "learning_rate). Did you mean 'learning_rate'?"),
+         "Error: {file}:18: training.learnig_rate: unknown key 'learnig_rate' (expected one of: batch_size, "
+         "epochs, frozen, learning_rate, optimizer, show, shuffle, steps). Did you mean 'learning_rate'?"),
     case("unknown-key-in-neuron", edit(EDGES, "h1: {activation: tanh}", "h1: {activation: tanh, bais: c}"),
          "Error: {file}:5: neurons.h1.bais: unknown key 'bais' (expected one of: activation, bias, group, z). "
          "Did you mean 'bias'?"),

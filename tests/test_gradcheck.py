@@ -204,10 +204,11 @@ def test_every_problem_passes_with_no_flag(path: Path, in_root):
     if not problem.numeric:
         assert "gradient_check" not in doc  # a derivation in symbols has no numbers to check
         return
-    found = doc["gradient_check"]["checks"]
-    expected = len(problem.params) or len(problem.inputs) * problem.n_samples
-    assert len(found) == expected and {c["status"] for c in found} == {"ok"}
-    assert max(c["relative_error"] for c in found) < THRESHOLD / 100
+    for single in singles(doc):  # a trained problem checks each step it works in full
+        found = single["gradient_check"]["checks"]
+        expected = len(problem.params) or len(problem.inputs) * problem.n_samples
+        assert len(found) == expected and {c["status"] for c in found} == {"ok"}
+        assert max(c["relative_error"] for c in found) < THRESHOLD / 100
     text = invoke("solve", str(path.relative_to(ROOT)), "--gradient-check", "--width", "200").stdout
     assert "Gradient check" in text and "FLAGGED" not in text and "kink" not in text
 
@@ -219,11 +220,20 @@ def test_json_with_the_flag_only_adds_its_key(path: Path, in_root):
     checked_doc = json.loads(invoke("solve", str(path.relative_to(ROOT)), "--format", "json",
                                     "--gradient-check").stdout)
     assert "gradient_check" not in plain
-    keys = list(plain)
-    if "gradient_check" in checked_doc:
-        keys.insert(keys.index("gradients") + 1, "gradient_check")
-    assert list(checked_doc) == keys
-    assert {k: v for k, v in checked_doc.items() if k != "gradient_check"} == plain
+    for plain_step, checked_step in zip(singles(plain), singles(checked_doc), strict=True):
+        assert "gradient_check" not in plain_step
+        keys = list(plain_step)
+        if "gradient_check" in checked_step:
+            keys.insert(keys.index("gradients") + 1, "gradient_check")
+        assert list(checked_step) == keys
+        assert {k: v for k, v in checked_step.items() if k != "gradient_check"} == plain_step
+    assert {k: v for k, v in checked_doc.items() if k not in ("gradient_check", "steps")} == \
+        {k: v for k, v in plain.items() if k != "steps"}
+
+
+def singles(doc: dict) -> list[dict]:
+    """The document of each single step: the whole one, or each step a trained problem works in full."""
+    return doc["steps"] if "steps" in doc else [doc]
 
 
 def test_markdown_and_json_of_the_check_parse_in_katex(in_root):

@@ -67,11 +67,19 @@ def spread(text: str, precision: int) -> tuple[float, float]:
                 end = m.end()
         return read(out + text[end:])
 
-    alone = {(k, s): at({k: s}) for k in range(len(moving)) for s in (-1, 1)}
+    def moved(moves: dict) -> float:
+        """at(moves), or the unmoved value where a move leaves a function's domain (√ of 0.0 − 0.05): a
+        number printed 0.0 under a square root is at least 0, so its true value does not lie there."""
+        try:
+            return at(moves)
+        except ValueError:
+            return value
+
+    alone = {(k, s): moved({k: s}) for k in range(len(moving)) for s in (-1, 1)}
     total = sum(max(abs(alone[k, s] - value) for s in (-1, 1)) for k in range(len(moving)))
     for j in range(len(moving)):
         for k in range(j + 1, len(moving)):
-            total += max(abs(at({j: sj, k: sk}) - alone[j, sj] - alone[k, sk] + value)
+            total += max(abs(moved({j: sj, k: sk}) - alone[j, sj] - alone[k, sk] + value)
                          for sj in (-1, 1) for sk in (-1, 1))
     return value, total
 
@@ -115,8 +123,8 @@ def _table_rows(header, rows, where: str) -> list[tuple[str, str, str]]:
         here = f"{where}, {row[0]}"
         if "with numbers" in cells:
             out.append((cells["with numbers"], cells["value"], here))
-        elif "new" in cells:
-            step = cells["old − η·gradient"]
+        elif "new" in cells:  # an update: the rule's column is "old − η·gradient", or an optimizer's "old − η·v" …
+            step = next(v for k, v in cells.items() if k.startswith("old − η·"))
             out.append((cells["old"] if step == "frozen: not updated" else step, cells["new"], here))
         elif "downstream" in cells and cells["via"] == "all paths":
             parts, total = cells["downstream"].split(" = ")

@@ -17,7 +17,7 @@ from backprop_cli.render import json as json_out
 from backprop_cli.render.blocks import BLOCK_TYPES, ROW_TYPES, Derivation, Document, Paragraph, Section
 from backprop_cli.render.cells import CELL_TYPES
 from backprop_cli.render.layout import SECTION_OF, build
-from backprop_cli.solution import STEP_TYPES, GivenStep
+from backprop_cli.solution import STEP_TYPES, FinalStep, GivenStep, HistoryStep, ShownStep
 
 from problem_files import BATCH, ROOT
 
@@ -41,8 +41,20 @@ def sol():
     return solve(load_problem_text(BATCH, "every_step.yaml"), gradient_check=True)
 
 
-def test_the_fixture_holds_every_step_type(sol):
-    assert {type(s) for s in sol.steps} == set(STEP_TYPES)
+TRAINING_TYPES = (ShownStep, HistoryStep, FinalStep)  # a trained solution's own; the others are inside its steps
+TRAINED = BATCH.replace("training: {learning_rate: 0.1, frozen: [b]}", "training: {learning_rate: 0.1, frozen: [b], "
+                        "steps: 3, show: [1, last], optimizer: {name: momentum, momentum: 0.9}}")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return solve(load_problem_text(TRAINED, "trained.yaml"), gradient_check=True)
+
+
+def test_the_fixture_holds_every_step_type(sol, trained):
+    assert {type(s) for s in sol.steps} | set(TRAINING_TYPES) == set(STEP_TYPES)
+    assert {type(s) for s in trained.steps} == {GivenStep, *TRAINING_TYPES}
+    assert {type(s) for s in trained.of(ShownStep)[0].solution.steps} == set(STEP_TYPES) - {GivenStep, *TRAINING_TYPES}
 
 
 def test_every_step_type_has_a_section():
@@ -56,8 +68,9 @@ def test_every_suffix_names_a_format():
 
 @pytest.mark.parametrize("fmt", list(RENDERERS))
 @pytest.mark.parametrize("kind", STEP_TYPES, ids=lambda k: k.__name__)
-def test_every_step_type_renders(fmt, kind, sol):
+def test_every_step_type_renders(fmt, kind, sol, trained):
     """Adding the steps of one type to a solution changes what the format prints."""
+    sol = trained if kind in TRAINING_TYPES else sol
     render = renderer(fmt)
     given = tuple(s for s in sol.steps if isinstance(s, GivenStep))
     base = () if kind is GivenStep else given
@@ -97,12 +110,12 @@ def _types_in(obj) -> set:
     return {type(obj)} | {t for f in dataclasses.fields(obj) for t in _types_in(getattr(obj, f.name))}
 
 
-def test_the_layout_uses_every_block_row_and_cell_type(sol, monkeypatch):
+def test_the_layout_uses_every_block_row_and_cell_type(sol, trained, monkeypatch):
     """No writer is dead code: some example lays out each type."""
     monkeypatch.chdir(ROOT)
     expression_batch = load_problem_text("title: t\nsamples:\n  - inputs: {x: 1.0, y: 2.0}\n"
                                          "  - inputs: {x: -0.5, y: 3.0}\nexpression: {f: x*y + sin(x)}\n", "e.yaml")
-    docs = [build(sol, symbolic=True), build(solve(expression_batch)),
+    docs = [build(sol, symbolic=True), build(trained), build(solve(expression_batch)),
             build(solve(load_problem("problems/seed003_q2_expression.yaml"))),
             build(solve(load_problem("problems/softmax_cross_entropy.yaml")))]  # the δ = ŷ − y shortcut
     used = _types_in(docs)

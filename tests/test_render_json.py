@@ -12,7 +12,16 @@ import pytest
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
-from backprop_cli.solution import ForwardStep, GradStep, LossAfterStep, LossStep, UpdateStep
+from backprop_cli.solution import (
+    FinalStep,
+    ForwardStep,
+    GradStep,
+    HistoryStep,
+    LossAfterStep,
+    LossStep,
+    ShownStep,
+    UpdateStep,
+)
 
 from helpers import GOLDEN, check_golden
 from problem_files import BATCH, problem_files
@@ -47,26 +56,42 @@ def test_output_matches_the_schema(name, monkeypatch):
     jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(json_out.render(sol)))
 
 
+def singles(sol, doc: dict) -> list:
+    """(document, solution) of each single step: the whole, or each step a trained problem works in full."""
+    shown = sol.of(ShownStep)
+    if not shown:
+        return [(doc, sol)]
+    history, final = sol.of(HistoryStep)[0], sol.of(FinalStep)[0]
+    assert doc["history"]["losses"] == list(history.losses) and doc["final"]["params"] == sol.new_params
+    assert doc["final"]["loss"] == final.loss == history.losses[-1] == sol.loss_after
+    return [(d, s.solution) for d, s in zip(doc["steps"], shown, strict=True)]
+
+
 def test_numbers_are_the_engines_exactly(monkeypatch):
-    for sol in all_solutions(monkeypatch):
-        doc = json.loads(json_out.render(sol))
-        forward = {f["node"]: f["values"] for f in doc["forward"]}
-        assert forward == {s.node: list(s.values) for s in sol.of(ForwardStep)}
-        losses = [*doc["loss"]["terms"], *([doc["loss"]["per_sample"]] if doc["loss"]["per_sample"] else [])]
-        assert {t["node"]: t["values"] for t in losses} == {s.node: list(s.values) for s in sol.of(LossStep)}
-        assert doc["loss"]["total"] == sol.loss
-        for item, step in zip(doc["backward"], sol.of(GradStep), strict=True):
-            assert (item["node"], item["values"], item["total"]) == (step.node, list(step.values), step.total)
-            for t, term in zip(item["terms"], step.terms, strict=True):
-                assert (t["via"], t["local_values"], t["upstream"], t["contribution"]) == \
-                    (term.via, list(term.local_values), list(term.upstream), list(term.contribution))
-        for group in doc["gradients"].values():
-            for name, values in group.items():
-                assert values == list(sol.grads.get(name, ()))
-        assert doc["updated_params"] == sol.new_params
-        assert [u["new"] for u in doc["update"]] == [s.new for s in sol.of(UpdateStep)]
-        after = sol.of(LossAfterStep)
-        assert (doc["loss_after"] or {}).get("after") == (after[0].after if after else None) == sol.loss_after
+    for whole in all_solutions(monkeypatch):
+        for doc, sol in singles(whole, json.loads(json_out.render(whole))):
+            numbers_are_the_engines(doc, sol)
+
+
+def numbers_are_the_engines(doc: dict, sol) -> None:
+    """One step's document holds the engine's numbers, exactly."""
+    forward = {f["node"]: f["values"] for f in doc["forward"]}
+    assert forward == {s.node: list(s.values) for s in sol.of(ForwardStep)}
+    losses = [*doc["loss"]["terms"], *([doc["loss"]["per_sample"]] if doc["loss"]["per_sample"] else [])]
+    assert {t["node"]: t["values"] for t in losses} == {s.node: list(s.values) for s in sol.of(LossStep)}
+    assert doc["loss"]["total"] == sol.loss
+    for item, step in zip(doc["backward"], sol.of(GradStep), strict=True):
+        assert (item["node"], item["values"], item["total"]) == (step.node, list(step.values), step.total)
+        for t, term in zip(item["terms"], step.terms, strict=True):
+            assert (t["via"], t["local_values"], t["upstream"], t["contribution"]) == \
+                (term.via, list(term.local_values), list(term.upstream), list(term.contribution))
+    for group in doc["gradients"].values():
+        for name, values in group.items():
+            assert values == list(sol.grads.get(name, ()))
+    assert doc["updated_params"] == sol.new_params
+    assert [u["new"] for u in doc["update"]] == [s.new for s in sol.of(UpdateStep)]
+    after = sol.of(LossAfterStep)
+    assert (doc["loss_after"] or {}).get("after") == (after[0].after if after else None) == sol.loss_after
 
 
 def test_mazur_reproduces_the_published_digits(monkeypatch):

@@ -57,8 +57,11 @@ def test_shape(name, monkeypatch):
     headings = re.findall(r"^## (\d+)\. (.*)$", text, re.M)
     assert [int(n) for n, _ in headings] == list(range(1, len(headings) + 1))
     titles = [t for _, t in headings]
-    assert titles[:2] == ["Given", "Forward pass"] and "Backward pass" in titles
-    assert text.index("```mermaid") < text.index("## 2. Forward pass")
+    training = load_problem(ROOT / "problems" / f"{name}.yaml").training
+    step = f"Step {training.show[0]}: " if training is not None and not training.single else ""  # trained
+    forward, backward = (f"{step}forward pass", f"{step}backward pass") if step else ("Forward pass", "Backward pass")
+    assert titles[:2] == ["Given", forward] and backward in titles
+    assert text.index("```mermaid") < text.index(f"## 2. {forward}")
     assert all(block.strip() for block in math_blocks(text))
     outside = re.sub(r"```.*?```", "", text, flags=re.S)
     assert "$$" not in outside and not re.search(r"(?<!`)\$(?!`)", outside.replace("$`", "").replace("`$", ""))

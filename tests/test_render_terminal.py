@@ -32,13 +32,16 @@ def test_terminal_golden(path: Path, monkeypatch) -> None:
 def test_terminal_sections_in_order_and_plain(path: Path, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     text = _render(path)
-    headings = re.findall(r"^(\d)\. (.+)$", text, flags=re.M)
+    headings = re.findall(r"^(\d+)\. (.+)$", text, flags=re.M)
     problem = load_problem(path.relative_to(ROOT))
     expected = ["Given", "Forward pass", "Loss", "Backward pass", "Update", "Loss after the update"]
     if problem.kind == "expression":
         expected = ["Given", "Forward pass", "Backward pass"]
     elif not problem.numeric:
         expected = expected[:4]
+    elif problem.training is not None and not problem.training.single:  # each shown step as one step is
+        expected = ["Given", *(f"Step {k}: {title[:1].lower()}{title[1:]}" for k in problem.training.show
+                               for title in expected[1:]), "Training", "After training"]
     assert [h[1] for h in headings] == expected
     assert [int(h[0]) for h in headings] == list(range(1, len(expected) + 1))
     assert "\x1b[" not in text

@@ -125,9 +125,9 @@ def _sqrt_array(a, p):
     return _np().sqrt(a[0])
 
 
-def _func(name, value, array, partial, sym, tex, arity=1):
-    text, latex = call_printers(sym, tex)
-    register(Function(name, "function", arity, value, partial, text, latex, array=array))
+def _func(name, value, array, partial, sym, tex, arity=1, latex=None):
+    text, called = call_printers(sym, tex)
+    register(Function(name, "function", arity, value, partial, text, latex or called, array=array))
 
 
 def _max_partial(first: int):
@@ -140,7 +140,8 @@ def _max_partial(first: int):
 
 _func("exp", lambda a, p: _exp(a[0]), lambda a, p: _np().exp(a[0]), lambda c, o, i: o, "exp", "\\exp")
 _func("log", _log, _log_array, lambda c, o, i: div(ONE, c.args[0]), "log", "\\log")
-_func("sqrt", _sqrt, _sqrt_array, lambda c, o, i: div(ONE, mul(Const(2.0), o)), "sqrt", "\\sqrt")
+_func("sqrt", _sqrt, _sqrt_array, lambda c, o, i: div(ONE, mul(Const(2.0), o)), "sqrt", "\\sqrt",
+      latex=lambda a, p: f"\\sqrt{{{a[0]}}}")  # \sqrt\left(x\right) is not LaTeX: KaTeX refuses it
 _func("abs", lambda a, p: abs(a[0]), lambda a, p: _np().abs(a[0]), lambda c, o, i: call("sign", c.args[0]),
       "abs", "\\operatorname{abs}")
 _func("sin", lambda a, p: math.sin(a[0]), lambda a, p: _np().sin(a[0]), lambda c, o, i: call("cos", c.args[0]),

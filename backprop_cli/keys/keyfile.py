@@ -7,6 +7,10 @@ Quantity names (node names are identifiers, so none of these can be mistaken for
   dE_total/dw5  the gradient of the loss E_total; parameters have one value, nodes and inputs one per sample
   w5+           a parameter after the update step
   E_total+      the loss after the update (E_total+[k] per sample in a batch)
+A problem trained for several steps has instead:
+  E_total@k     the loss over all samples after k steps (E_total@0 at the given parameters), for each
+                step worked in full and the step before it, and for the last two steps
+  w5@N          a parameter after the last step, N
 """
 from __future__ import annotations
 
@@ -18,7 +22,17 @@ from pathlib import Path
 
 from ..errors import Origin, ProblemError, suggest
 from ..load.yamlreader import LineDict, load_yaml_file, load_yaml_text
-from ..solution import BatchLossStep, ForwardStep, GradStep, LossAfterStep, LossStep, Solution, UpdateStep
+from ..solution import (
+    BatchLossStep,
+    FinalStep,
+    ForwardStep,
+    GradStep,
+    HistoryStep,
+    LossAfterStep,
+    LossStep,
+    Solution,
+    UpdateStep,
+)
 
 DEFAULT_REL = 1e-9
 DEFAULT_ABS = 1e-12
@@ -35,6 +49,8 @@ def _sampled(name: str, values: tuple) -> list[tuple[str, float]]:
 
 def quantities(sol: Solution) -> dict[str, float]:
     """Every named number of a solution, in the order the solution computes them."""
+    if sol.of(HistoryStep):
+        return _trained(sol, sol.of(HistoryStep)[0], sol.of(FinalStep)[0])
     out: dict[str, float] = {}
     loss = sol.problem.loss
     for step in sol.steps:
@@ -54,6 +70,15 @@ def quantities(sol: Solution) -> dict[str, float]:
                 out.update(_sampled(f"{step.node}+", step.per_sample))
             out[f"{step.node}+"] = step.after
     return {k: float(v) for k, v in out.items()}
+
+
+def _trained(sol: Solution, history: HistoryStep, final: FinalStep) -> dict[str, float]:
+    """A trained problem's numbers: the loss around each step worked in full, and where training ends."""
+    loss, last = sol.problem.loss, len(history.losses) - 1
+    steps = sorted({k for s in history.shown for k in (s - 1, s)} | {last - 1, last})
+    out = {f"{loss}@{k}": float(history.losses[k]) for k in steps}
+    out.update({f"{name}@{last}": float(end) for name, _, end, _ in final.params})
+    return out
 
 
 @dataclass(frozen=True)
@@ -239,12 +264,20 @@ def key_text(sol: Solution) -> str:
     loss = f"the {'output' if p.is_expression else 'loss'} {p.loss}"
     names = [f"# Names: {node} is a node's value; d{p.loss}/d{leaf} is the gradient of {loss} "
              f"with respect to {leaf}."]
-    if sol.new_params:
-        names.append(f"# {leaf}+ is {leaf} after the update and {p.loss}+ the loss after it.")
-    if p.n_samples > 1:
-        names.append(f"# {node}[2] is {node} in sample 2; parameters and the batch loss {p.loss} have no index.")
+    what = "every quantity its solution computes"
+    if sol.of(HistoryStep):
+        last = len(sol.of(HistoryStep)[0].losses) - 1
+        what = "the loss around each step worked in full, and where training ends"
+        names = [f"# Names: {p.loss}@k is the loss over all samples after k steps ({p.loss}@0 at the given "
+                 f"parameters);", f"# {leaf}@{last} is {leaf} after the last step."]
+    else:
+        if sol.new_params:
+            names.append(f"# {leaf}+ is {leaf} after the update and {p.loss}+ the loss after it.")
+        if p.n_samples > 1:
+            names.append(f"# {node}[2] is {node} in sample 2; parameters and the batch loss {p.loss} have no "
+                         "index.")
     lines = [
-        f"# Answer key for {_comment(name)}: every quantity its solution computes, at full precision.",
+        f"# Answer key for {_comment(name)}: {what}, at full precision.",
         f"# Regenerate: backprop key <dir>/{_comment(name)} (--force to replace this file). After a deliberate "
         "change,",
         f"# backprop check --update <dir>/{_comment(name)} rewrites only the values that changed and keeps hand "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import free_names
-from ..model import BatchMode, Problem
+from ..model import BatchMode, Problem, Training
 from . import givens
 from . import validate as v
 from .builder import Built
@@ -55,7 +55,8 @@ def problem_from_doc(doc, file: str) -> Problem:
     _one_meaning(built, params, inputs, targets, top)
     nodes = evaluation_order(built, inputs, targets, params)
     param_objs = parameters(built, params, top, numeric=not SYMBOLIC.holds(doc))
-    lr, frozen = _training(doc, top, param_objs)
+    series = [*inputs.values(), *targets.values()]
+    lr, frozen, training = _training(doc, top, param_objs, len(series[0]) if series else 1)
     origins = {n.name: n.origin for n in nodes}
     origins.update({p.name: p.origin for p in param_objs.values()})
     return Problem(
@@ -63,7 +64,7 @@ def problem_from_doc(doc, file: str) -> Problem:
         source=str(doc.get("source", "")), inputs=inputs, targets=targets, params=param_objs, nodes=tuple(nodes),
         outputs=tuple(outputs), loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen),
         layers=tuple(built.layers), symbols={k: str(x) for k, x in doc.get("symbols", {}).items()}, origins=origins,
-        kind="expression" if expression else "network", definitions=tuple(built.definitions))
+        kind="expression" if expression else "network", definitions=tuple(built.definitions), training=training)
 
 
 def _one_meaning(built: Built, params: dict, inputs: dict, targets: dict, top: Origin) -> None:
@@ -80,17 +81,13 @@ def _use_origin(built: Built, name: str) -> Origin | None:
     return next((n.origin for n in built.nodes if name in free_names(n.formula)), None)
 
 
-def _training(doc, top: Origin, params: dict) -> tuple[float | None, list]:
-    """The learning rate (None when nothing is updated) and the frozen parameters."""
+def _training(doc, top: Origin, params: dict, n_samples: int) -> tuple[float | None, list, Training | None]:
+    """The learning rate (None when nothing is updated), the frozen parameters and how training goes."""
     if "training" not in doc:
-        return None, []
-    training = doc["training"]
-    fo = v.at(training, "frozen", v.at(doc, "training", top))
-    for k, p in enumerate(training.get("frozen", [])):
-        if p not in params:
-            raise BeyondSchema("reference", v.at(training["frozen"], k, fo), f"'{p}' is not a parameter",
-                               one_of(params), suggest(p, params))
-    return float(training["learning_rate"]), list(training.get("frozen", []))
+        return None, [], None
+    from .training import read_training
+
+    return read_training(doc["training"], v.at(doc, "training", top), params, n_samples)
 
 
 def _expression(built: Built, doc, top: Origin, inputs: list) -> str:

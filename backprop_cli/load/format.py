@@ -27,6 +27,7 @@ from .conditions import (
 )
 from .rules import AllOrNone, OneKey, Refuse, Require, RowsAlike
 from .spec import Choice, Defined, Formula, Name, Number, Pattern, String, Text
+from .training import TRAINING
 
 ORIENTATIONS = ("inputs_by_neurons", "neurons_by_inputs")
 REDUCTIONS = ("sum", "mean")
@@ -114,12 +115,6 @@ LOSS = Variants({
 }, what="a mapping with type, or sum, or formula", many="the loss must be given one way", none="no loss given",
     expected="exactly one of type, sum or formula")
 
-TRAINING = Mapping({
-    "learning_rate": Number(0, "negative learning rate {value:g}",
-                            "a number ≥ 0: gradient descent subtracts η times the gradient"),
-    "frozen": ListOf(NAME, "a list of parameter names"),
-}, required=("learning_rate",), docs={"frozen": "Parameters kept as they are."})
-
 _GIVEN = ("inputs", "targets", "params")
 EXPRESSION_PROBLEM = Called("expression_problem", Has("expression"))
 SYMBOLIC = Called("symbolic", AnyOf(tuple(NonEmpty(k, list) for k in _GIVEN)))  # names without numbers
@@ -184,7 +179,8 @@ PROBLEM = Mapping({
               "(c after c = c + 1 is the new c), c' names an earlier one exactly, and a number the k-th step.",
     "outputs": "Output node to target name.",
     "loss": "The loss, with its normalisation spelled out.",
-    "training": "learning_rate, and optionally frozen parameters; not in a symbolic or expression problem.",
+    "training": "learning_rate, and optionally steps or epochs, the optimizer, frozen parameters and the steps "
+                "shown; not in a symbolic or expression problem.",
     "symbols": "Name to the LaTeX used for it in exports.",
 })
 

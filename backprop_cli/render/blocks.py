@@ -158,9 +158,22 @@ class LossChange:
     per_sample: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class LossCurve:
+    """The loss over all samples after each step, losses[k] after k steps, drawn by each format its way.
+
+    The terminal draws it in text, markdown as a mermaid line chart; each picks the points it draws.
+    """
+
+    lhs: Cell
+    losses: tuple[float, ...]
+    log: bool = False  # on a logarithmic scale: every loss is positive and they span two decades or more
+
+
 Block = Union[  # noqa: UP007 - a run-time alias
-    Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange]
-BLOCK_TYPES = (Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange)
+    Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange, LossCurve]
+BLOCK_TYPES = (Title, Paragraph, Subheading, Note, Table, Derivation, Definitions, Diagram, BatchTotal, LossChange,
+               LossCurve)
 ROW_TYPES = (Equation, Shortcut, SampleSum)
 
 

@@ -7,12 +7,15 @@ from ..formula.printing import to_latex, to_text
 from ..solution import (
     BatchLossStep,
     ChainTerm,
+    FinalStep,
     ForwardStep,
     GivenStep,
     GradCheckStep,
     GradStep,
+    HistoryStep,
     LossAfterStep,
     LossStep,
+    ShownStep,
     Solution,
     UpdateStep,
 )
@@ -40,9 +43,9 @@ def _dump(obj, pad: str = "") -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
-def document(sol: Solution) -> dict:
-    """The JSON document as plain dicts, lists, strings and floats."""
-    builder = _Builder(sol)
+def document(sol: Solution, shown: ShownStep | None = None) -> dict:
+    """The JSON document as plain dicts, lists, strings and floats; of one shown step of training when given."""
+    builder = _Builder(sol, shown)
     for step in sol.steps:
         builder.add(step)
     if not builder.checks:
@@ -51,6 +54,14 @@ def document(sol: Solution) -> dict:
     at = list(builder.doc).index("gradients") + 1
     items = list(builder.doc.items())
     return dict([*items[:at], ("gradient_check", builder.checks), *items[at:]])
+
+
+def _training(p) -> dict:
+    """How the problem is trained, for a problem trained beyond one plain gradient step."""
+    t = p.training
+    return {"optimizer": {"name": t.optimizer.name, **{k: float(x) for k, x in t.optimizer.hyper}},
+            "steps": t.steps, "epochs": t.epochs, "batch_size": t.batch_size, "shuffle_seed": t.seed,
+            "show": list(t.show)}
 
 
 def _floats(values) -> list[float]:
@@ -62,18 +73,26 @@ def _num(v) -> float | None:
 
 
 class _Builder:
-    def __init__(self, sol: Solution):
+    def __init__(self, sol: Solution, shown: ShownStep | None = None):
         p = sol.problem
         self.sol, self.symbols = sol, p.symbols
         self.checks: dict = {}
         nodes = [n.name for n in p.nodes]
-        self.doc: dict = {
-            "schema_version": SCHEMA_VERSION,
-            "problem": {"title": p.title, "source": p.source, "description": p.description, "file": p.file,
-                        "kind": p.kind, "samples": p.n_samples, "loss": p.loss,
-                        "batch": p.batch, "learning_rate": _num(p.learning_rate), "frozen": sorted(p.frozen)},
-            "given": {}, "forward": [], "loss": {"node": p.loss, "terms": [], "per_sample": None, "batch": None,
-                                                 "total": _num(sol.loss)},
+        problem = {"title": p.title, "source": p.source, "description": p.description, "file": p.file,
+                   "kind": p.kind, "samples": p.n_samples, "loss": p.loss,
+                   "batch": p.batch, "learning_rate": _num(p.learning_rate), "frozen": sorted(p.frozen)}
+        if p.training is not None and not p.training.plain:  # so that other documents stay as they were
+            problem["training"] = _training(p)
+        head: dict = {"schema_version": SCHEMA_VERSION, "problem": problem, "given": {}}
+        if shown is not None:
+            head = {"step": shown.step, "epoch": shown.epoch, "samples": [s + 1 for s in shown.samples]}
+        if shown is None and p.training is not None and not p.training.single:  # the steps are inside
+            self.doc = {**head, "steps": [], "history": None, "final": None}
+            return
+        self.doc = {
+            **head,
+            "forward": [], "loss": {"node": p.loss, "terms": [], "per_sample": None, "batch": None,
+                                    "total": _num(sol.loss)},
             "backward": [],
             "gradients": {group: {k: _floats(sol.grads.get(k, ())) for k in names} for group, names in
                           (("nodes", nodes), ("inputs", list(p.inputs)), ("params", list(p.params)))},
@@ -138,9 +157,24 @@ class _Builder:
             "kinks": [{"node": k.node, "function": k.fn, **self.formula(k.at)} for k in step.kinks]})
 
     def update(self, step: UpdateStep) -> None:
-        self.doc["update"].append({"param": step.param, "old": float(step.old), "gradient": float(step.grad),
-                                   "learning_rate": float(step.learning_rate), "new": float(step.new),
-                                   "frozen": step.frozen})
+        item = {"param": step.param, "old": float(step.old), "gradient": float(step.grad),
+                "learning_rate": float(step.learning_rate), "new": float(step.new), "frozen": step.frozen}
+        if step.state:  # an optimizer's: its state before and after the step, and its step count
+            item.update({"t": step.t, "state_before": {k: float(x) for k, x in step.before},
+                         "state": {k: float(x) for k, x in step.state}})
+        self.doc["update"].append(item)
+
+    def shown(self, step: ShownStep) -> None:
+        self.doc["steps"].append(document(step.solution, step))
+
+    def history(self, step: HistoryStep) -> None:
+        self.doc["history"] = {"node": step.node, "losses": _floats(step.losses),
+                               "epoch_ends": list(step.epoch_ends), "shown": list(step.shown)}
+
+    def final(self, step: FinalStep) -> None:
+        self.doc["final"] = {"params": {k: float(end) for k, _, end, _ in step.params}, "loss": float(step.loss),
+                             "per_sample": _floats(step.per_sample),
+                             "values": {k: _floats(v) for k, v in step.values.items()}}
 
     def loss_after(self, step: LossAfterStep) -> None:
         self.doc["loss_after"] = {"node": step.node, "before": float(step.before), "after": float(step.after),
@@ -151,6 +185,6 @@ class _Builder:
 STEPS: dict[type, Callable] = {
     GivenStep: _Builder.given, ForwardStep: _Builder.forward, LossStep: _Builder.loss,
     BatchLossStep: _Builder.batch_loss, GradStep: _Builder.grad, GradCheckStep: _Builder.grad_check,
-    UpdateStep: _Builder.update,
-    LossAfterStep: _Builder.loss_after,
+    UpdateStep: _Builder.update, LossAfterStep: _Builder.loss_after,
+    ShownStep: _Builder.shown, HistoryStep: _Builder.history, FinalStep: _Builder.final,
 }

@@ -16,15 +16,19 @@ from ..formula.tree import Const, Var, mul, sub
 from ..model import Param, Problem
 from ..solution import (
     BatchLossStep,
+    FinalStep,
     ForwardStep,
     GivenStep,
     GradCheckStep,
     GradStep,
+    HistoryStep,
     LossAfterStep,
     LossStep,
+    ShownStep,
     Solution,
     UpdateStep,
 )
+from . import training
 from .backward import chain_text, grads, shown_grads
 from .blocks import (
     BatchTotal,
@@ -46,6 +50,10 @@ from .blocks import (
 from .cells import Formula, Join, Math, Name, Num, SampleKey, Sum, Text, names
 from .checks import checks
 from .dispatch import pick
+from .optimizer import optimizer_update
+from .training import all_samples, heading
+
+SHOWN = "Step"  # the section of a shown step of training: it lays out as the sections of one step
 
 __all__ = ["SECTION_OF", "STEPS", "Context", "build", "chain_text", "connects", "shown_grads"]
 
@@ -75,16 +83,33 @@ class Context:
 
 def build(sol: Solution, symbolic: bool = False) -> Document:
     """The solution laid out: front matter, then one numbered section per run of steps."""
-    ctx = Context(sol, symbolic)
     sections: list[Section] = []
-    for title, steps in groupby(sol.steps, key=lambda step: pick(SECTION_OF, step, "layout")):
-        blocks: list[Block] = []
-        for kind, group in groupby(steps, key=type):
-            blocks += STEPS[kind][1](ctx, list(group))
-        sections.append(Section(len(sections) + 1, title, tuple(blocks)))
+    _lay_out(Context(sol, symbolic), sol.steps, sections)
     given = sol.of(GivenStep)
     front = _front(given[0].problem) if given else ()
     return Document(front, tuple(sections), dict(sol.problem.symbols))
+
+
+def _lay_out(ctx: Context, steps: Sequence, sections: list[Section], shown: ShownStep | None = None) -> None:
+    """One section per run of steps of one section; each shown step of training gets its own run of them,
+    laid out as a single step is, its titles saying which step, its first section saying on what."""
+    lead: list[Block] = [heading(shown)] if shown is not None else []
+    for title, run in groupby(steps, key=lambda step: pick(SECTION_OF, step, "layout")):
+        if title == SHOWN:
+            history = ctx.sol.of(HistoryStep)
+            for item in run:
+                _lay_out(Context(item.solution, ctx.symbolic), item.solution.steps, sections, item)
+                if history and len(item.samples) < item.n_samples:  # a mini-batch: the loss over all samples
+                    last = sections[-1]
+                    sections[-1] = Section(last.number, last.title,
+                                           (*last.blocks, all_samples(ctx.problem, item, history[0])))
+            continue
+        blocks, lead = lead, []
+        for kind, group in groupby(run, key=type):
+            blocks += STEPS[kind][1](ctx, list(group))
+        if shown is not None:
+            title = f"Step {shown.step}: {title[:1].lower()}{title[1:]}"
+        sections.append(Section(len(sections) + 1, title, tuple(blocks)))
 
 
 def _front(p: Problem) -> tuple[Block, ...]:
@@ -122,10 +147,7 @@ def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
         blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
                                  SampleKey()))))
     if p.learning_rate is not None:
-        lr = p.learning_rate
-        frozen = (Text("; frozen: "), names(sorted(p.frozen))) if p.frozen else ()
-        blocks.append(Note(Join((Text("learning rate "), Math(f"η = {lr:g}", f"\\eta = {lr:g}"), *frozen)),
-                           title="Training"))
+        blocks += training.given(p)
     return blocks
 
 
@@ -173,7 +195,9 @@ def _batch(ctx: Context, steps: Sequence[BatchLossStep]) -> list[Block]:
 
 
 def _updates(ctx: Context, steps: Sequence[UpdateStep]) -> list[Block]:
-    """old − η·gradient = new for every parameter, or the old value when it is frozen."""
+    """old − η·gradient = new for every parameter, or the old value when it is frozen; an optimizer's rule."""
+    if steps[0].state:
+        return optimizer_update(ctx, steps)
     loss, lr = ctx.problem.loss, steps[0].learning_rate
     rule = Math(f"p ← p − η·∂{loss}/∂p",
                 f"p \\leftarrow p - \\eta \\cdot \\partial {name_latex(loss, ctx.problem.symbols)} / \\partial p")
@@ -202,5 +226,8 @@ STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
     GradCheckStep: ("Backward pass", checks),
     UpdateStep: ("Update", _updates),
     LossAfterStep: ("Loss after the update", _after),
+    ShownStep: (SHOWN, lambda ctx, steps: []),  # _lay_out gives each shown step sections of its own
+    HistoryStep: ("Training", training.history),
+    FinalStep: ("After training", training.final),
 }
 SECTION_OF = {kind: section for kind, (section, _) in STEPS.items()}

@@ -16,6 +16,7 @@ from .blocks import (
     Document,
     Equation,
     LossChange,
+    LossCurve,
     Note,
     Paragraph,
     SampleSum,
@@ -25,6 +26,7 @@ from .blocks import (
     Title,
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_latex
+from .chart import xychart
 from .dispatch import pick
 from .escape import check_symbols, line_start, math_symbols, plain, prose
 from .layout import build
@@ -32,6 +34,7 @@ from .mermaid import mermaid
 
 WHO = "markdown renderer"
 LINE = 60  # visible characters of one equation row before it is split
+PROSE = 110  # characters of a line of prose; a longer note is wrapped as a paragraph is
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
@@ -135,7 +138,8 @@ class _Markdown:
 
     def note(self, block: Note) -> list[str]:
         text = self.inline(block.text)
-        return ["", f"{text[:1].upper()}{text[1:]}."]
+        line = f"{text[:1].upper()}{text[1:]}."
+        return ["", *(_wrap(line) if len(line) > PROSE else [line])]
 
     def table(self, block: Table) -> list[str]:
         """One table; the group labels, if any, in a first column; the caption above it."""
@@ -216,6 +220,10 @@ class _Markdown:
         return ["", "The loss recomputed with the updated parameters:", *_display(rows), "",
                 f"The loss {verb}: {self.num(block.before)} → {self.num(block.after)}."]
 
+    def loss_curve(self, block: LossCurve) -> list[str]:
+        name = self.inline(block.lhs).strip("`")
+        return ["", "### The loss curve", "", "```mermaid", *xychart(block.losses, name, block.log), "```"]
+
     # Cells, one method each (CELLS below): in a table or sentence, or inside math.
 
     def text(self, c: Text, tex: bool) -> str:
@@ -259,6 +267,7 @@ BLOCKS: dict[type, Callable] = {
     Title: _Markdown.title, Paragraph: _Markdown.paragraph, Subheading: _Markdown.subheading, Note: _Markdown.note,
     Table: _Markdown.table, Derivation: _Markdown.derivation, Definitions: _Markdown.definitions,
     Diagram: _Markdown.diagram, BatchTotal: _Markdown.batch_total, LossChange: _Markdown.loss_change,
+    LossCurve: _Markdown.loss_curve,
 }
 ROWS: dict[type, Callable] = {Equation: _Markdown.equation, Shortcut: _Markdown.shortcut,
                               SampleSum: _Markdown.sample_sum}

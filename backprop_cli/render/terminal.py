@@ -21,6 +21,7 @@ from .blocks import (
     Document,
     Equation,
     LossChange,
+    LossCurve,
     Note,
     Paragraph,
     SampleSum,
@@ -30,6 +31,7 @@ from .blocks import (
     Title,
 )
 from .cells import Cell, Formula, Grad, InSample, Join, Math, Name, Num, SampleKey, Sum, Text, grad_text
+from .chart import text_chart
 from .dispatch import pick
 from .escape import plain
 from .layout import build
@@ -205,6 +207,10 @@ class _Terminal:
         self.console.print(f"  {self.cell(block.lhs)}: {self.num(block.before)} → {self.num(block.after)} "
                            f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")
 
+    def loss_curve(self, block: LossCurve) -> None:
+        self.bold(f"{self.cell(block.lhs)} after each step{' (log scale)' if block.log else ''}")
+        self.lines(text_chart(block.losses, self.console.width, self.p, block.log))
+
     # Cells, one method each (CELLS below): all plain text.
 
     def num(self, v: float) -> str:
@@ -254,6 +260,7 @@ BLOCKS: dict[type, Callable] = {
     Title: _Terminal.title, Paragraph: _Terminal.paragraph, Subheading: _Terminal.subheading, Note: _Terminal.note,
     Table: _Terminal.table, Derivation: _Terminal.derivation, Definitions: _Terminal.definitions,
     Diagram: _Terminal.diagram, BatchTotal: _Terminal.batch_total, LossChange: _Terminal.loss_change,
+    LossCurve: _Terminal.loss_curve,
 }
 ROWS: dict[type, Callable] = {Equation: _Terminal.equation, Shortcut: _Terminal.shortcut,
                               SampleSum: _Terminal.sample_sum}
