@@ -383,3 +383,72 @@ def schema(output: str | None) -> None:
         _write(output, text, [])
     else:
         _echo(text, nl=not text.endswith("\n"), raw=True)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-o", "--output", "folder", metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+              default=None, help="Copy the example (every example without NAME) and its answer key into DIR.")
+@click.option("--force", is_flag=True, help="Replace files in DIR that differ from the example.")
+@error_boundary
+def examples(name: str | None, folder: str | None, force: bool) -> None:
+    """List the example problems shipped with backprop-cli, print one, or copy them out.
+
+    `backprop examples` lists them; `backprop examples mazur` prints mazur.yaml; `backprop examples mazur
+    -o .` writes mazur.yaml and mazur.key.yaml here, and `-o DIR` without a NAME copies every example.
+    A copy's editor-schema line points at the schema's URL. Exit codes: 0 done, 2 unknown NAME or a
+    file in DIR that differs (without --force), 4 a file could not be written.
+    """
+    from .shipped import example, names, outputs
+
+    if folder is None:
+        if name is not None:
+            text = example(name).text
+            _echo(text, nl=not text.endswith("\n"), raw=True)
+            return
+        for n in names():
+            _echo(f"{n:24} {example(n).title}")
+        return
+    from .files import regular_bytes
+    from .runs import make_folder
+
+    todo = [out for n in ([name] if name else names()) for out in outputs(example(n), Path(folder))]
+    clashes = [str(p) for p, text in todo if os.path.lexists(p) and regular_bytes(p) != text.encode("utf-8")]
+    if clashes and not force:
+        raise _usage(f"refusing to replace {', '.join(clashes)}, which differ from the examples (use --force)")
+    make_folder(Path(folder))
+    from .files import write_output
+
+    for path, text in todo:
+        write_output(path, text)  # an example's own key too: the one place a *.key.yaml is written by -o
+        _echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--layers", default="2-2-2", show_default=True,
+              help="Layer sizes: inputs, each hidden layer, outputs (e.g. 3-4-2).")
+@click.option("--activation", type=click.Choice(["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
+                                                 "silu", "identity"]),
+              default="sigmoid", show_default=True, help="Activation of the hidden layers.")
+@click.option("--loss", type=click.Choice(["squared_error", "binary_cross_entropy", "categorical_cross_entropy"]),
+              default="squared_error", show_default=True,
+              help="The loss (cross-entropy losses get sigmoid or softmax outputs).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the problem to FILE instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@error_boundary
+def new(layers: str, activation: str, loss: str, output: str | None, force: bool) -> None:
+    """Write a commented starter problem that solves as it is: dense layers, one bias per layer.
+
+    Exit codes: 0 written, 2 bad --layers or an existing FILE without --force, 4 FILE could not be written.
+    """
+    from .starter import starter
+
+    text = starter(layers, activation, loss)
+    if output is None:
+        _echo(text, nl=False, raw=True)
+        return
+    if os.path.lexists(output) and not force:
+        raise _usage(f"refusing to replace {output}, which exists (use --force)")
+    _write(output, text, [])
+    _echo(f"wrote {output}", err=True)

@@ -191,11 +191,13 @@ PROBLEM = Mapping({
 
 def json_schema() -> dict:
     """PROBLEM as a JSON Schema (draft 2020-12) for editors."""
+    from ..meta import schema_url  # the repository's raw URL of the committed file, from pyproject.toml
+
     defs: dict = {}
     body = PROBLEM.schema(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/backprop-cli/backprop-cli/schemas/problem.schema.json",
+        "$id": schema_url(),
         "title": "backprop-cli problem file",
         "description": "A small network, or a scalar expression, to be solved step by step by `backprop solve`. "
                        "Generated from backprop_cli/load/format.py (backprop schema); the "
