@@ -452,3 +452,62 @@ def new(layers: str, activation: str, loss: str, output: str | None, force: bool
         raise _usage(f"refusing to replace {output}, which exists (use --force)")
     _write(output, text, [])
     _echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("problem", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--count", type=click.IntRange(1, 10000), default=None, help="How many variants (default: one per "
+              "student of --roster).")
+@click.option("--seed", type=click.IntRange(0), required=True, help="The seed: the same seed gives the same "
+              "variants on any machine.")
+@click.option("-o", "--output", "folder", metavar="DIR", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The folder for the variants and their answer keys (created if missing).")
+@click.option("--only", metavar="INDEX|STUDENT", default=None, help="Draw one variant alone: its number (from 1) "
+              "or, with --roster, the student's name.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
+              help="A CSV of students (a column student, name, username, id or email): one variant each, named "
+                   "after them.")
+@error_boundary
+def variants(problem: str, count: int | None, seed: int, folder: str, only: str | None, roster: str | None) -> None:
+    """Draw variants of PROBLEM with the numbers its vary: block says, each with its answer key.
+
+    Variant k of seed S is the same on any machine, and `--only k` draws it again alone. Each variant
+    is PROBLEM's own file with the drawn numbers in place and a `variant: {seed, index}` record instead
+    of the vary: block; a draw is redrawn while a sigmoid or tanh sits in its flat region (|z| ≥ 4), a
+    ReLU at 0, an asked gradient below 1e-4 or an output on its target. Exit codes: 0 written, 2 usage,
+    3 an invalid problem or roster, or a vary: block whose draws keep breaking those rules, 4 a file
+    could not be written.
+    """
+    from .keys.keyfile import key_text
+    from .keys.names import key_path
+    from .roster import file_names, read_roster, slug
+    from .runs import make_folder
+    from .variants import draw, source
+
+    students = read_roster(roster) if roster else None
+    if students is not None and count is not None and count != len(students):
+        raise _usage(f"--count {count} but the roster names {len(students)} students (leave out --count)")
+    total = len(students) if students is not None else count
+    if total is None:
+        raise _usage("how many variants? give --count N, or --roster FILE")
+    names = file_names(Path(problem).stem, total, students)
+    indices = list(range(1, total + 1))
+    if only is not None:
+        chosen = [k for k in indices if only == str(k) or (students and slug(only) == slug(students[k - 1]))]
+        if not chosen:
+            raise _usage(f"--only {only}: expected a variant number from 1 to {total}"
+                         + (" or a student of the roster" if students else ""))
+        indices = chosen
+    src = source(problem)
+    make_folder(Path(folder))
+    for k in indices:
+        target = Path(folder) / names[k - 1]
+        _refuse(str(target), [problem], "-o")
+        fields = {"count": total, "source": Path(problem).name,
+                  **({"student": students[k - 1]} if students else {})}
+        variant = draw(src, seed, k, fields, str(target))
+        _write(str(target), variant.text, [problem])
+        from .files import write_output
+
+        write_output(key_path(target), key_text(variant.solution))
+        _echo(f"wrote {target} and its key" + (f" (for {students[k - 1]})" if students else ""))

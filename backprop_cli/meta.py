@@ -43,3 +43,11 @@ def raw_url(path: str) -> str:
 def schema_url() -> str:
     """The problem schema's $id: the URL that serves the committed schema file."""
     return raw_url(SCHEMA_PATH)
+
+
+_SCHEMA_LINE = re.compile(r"^(# yaml-language-server: \$schema=)\S+", flags=re.M)
+
+
+def with_schema_url(text: str) -> str:
+    """A problem's text with its editor-schema line pointing at the schema's URL, for a file outside a clone."""
+    return _SCHEMA_LINE.sub(lambda m: m.group(1) + schema_url(), text)

@@ -6,15 +6,12 @@ points at the schema's URL instead of the repository-relative path, which only a
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 from .errors import BackpropError, ExitCode
 from .keys.names import KEY_SUFFIX, is_key_file
-
-SCHEMA_LINE = re.compile(r"^(# yaml-language-server: \$schema=)\S+", flags=re.M)
 
 
 class UnknownExample(BackpropError):
@@ -46,7 +43,7 @@ def names() -> list[str]:
 def example(name: str) -> Example:
     """A shipped problem by name; its texts with the schema line pointing at the schema's URL."""
     from .load.yamlreader import load_yaml_text
-    from .meta import schema_url
+    from .meta import with_schema_url
 
     if name not in names():
         from .errors import one_of, suggest
@@ -55,7 +52,7 @@ def example(name: str) -> Example:
         raise UnknownExample(f"no example named {name!r} (expected {one_of(names(), limit=20)})"
                              + (f". Did you mean {guess!r}?" if guess else ""))
     folder = _folder()
-    text = SCHEMA_LINE.sub(lambda m: m.group(1) + schema_url(), folder.joinpath(f"{name}.yaml").read_text("utf-8"))
+    text = with_schema_url(folder.joinpath(f"{name}.yaml").read_text("utf-8"))
     key_file = folder.joinpath(f"{name}{KEY_SUFFIX}.yaml")
     key = key_file.read_text("utf-8") if key_file.is_file() else None
     doc = load_yaml_text(text, f"{name}.yaml")
