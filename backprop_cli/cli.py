@@ -149,7 +149,7 @@ def _color(output: str | None) -> bool:
         and os.environ.get("TERM") != "dumb"
 
 
-def _write(path: str, text: str, inputs: list[str], option: str = "-o") -> None:
+def _write(path: str, text: str | bytes, inputs: list[str], option: str = "-o") -> None:
     """Write an output file the user named, refusing to overwrite an input file or an answer key."""
     from .files import write_output
 
@@ -511,3 +511,61 @@ def variants(problem: str, count: int | None, seed: int, folder: str, only: str 
 
         write_output(key_path(target), key_text(variant.solution))
         _echo(f"wrote {target} and its key" + (f" (for {students[k - 1]})" if students else ""))
+
+
+@main.command()
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["moodle", "qti"]), required=True,
+              help="moodle: Moodle XML, one cloze question per problem; qti: a Canvas QTI 1.2 zip, one quiz each.")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write to FILE (required for qti, a zip); moodle prints to standard output without it.")
+@click.option("--decimals", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="Decimals asked for where the answer key states none (a key's decimals: N come first).")
+@click.option("--category", default=None, help="Moodle: the question category (default: backprop/<first title>).")
+@error_boundary
+def export(paths: tuple[str, ...], fmt: str, output: str | None, decimals: int, category: str | None) -> None:
+    """Export problems as questions for Moodle or Canvas, with answers checked by the platform.
+
+    PATH is a problem file or a folder of them (such as the output of backprop variants, searched
+    recursively); answer keys beside the problems give each answer's value and, with decimals: N, its
+    tolerance ½·10⁻ᴺ. Each problem asks for the quantities its ask: list names (default: every gradient
+    of a parameter and every updated parameter). Exit codes: 0 written, 2 usage, 3 an invalid problem
+    or key (or a key that disagrees with the solver), 4 the output could not be written.
+    """
+    from .export.questions import question
+    from .keys.names import PROBLEM_SUFFIXES, is_key_file
+
+    files: list[str] = []
+    for raw in paths:
+        found = sorted(str(p) for p in Path(raw).rglob("*") if p.suffix in PROBLEM_SUFFIXES and p.is_file()) \
+            if Path(raw).is_dir() else [raw]
+        files += [f for f in found if not is_key_file(f) and f not in files]
+    if not files:
+        raise _usage(f"no problem file under {', '.join(paths)} (expected *.yaml problems)")
+    if fmt == "qti" and output is None:
+        raise _usage("--format qti writes a zip: give -o FILE.zip")
+    questions = []
+    for f in files:
+        q = question(f, decimals)
+        if q is None:
+            _echo(f"skipped {f}: a symbolic problem has no numbers to ask for", err=True)
+        else:
+            questions.append(q)
+    if not questions:
+        raise _usage(f"no problem with numbers under {', '.join(paths)}")
+    inputs = [*files, *paths]
+    if fmt == "moodle":
+        from .export.moodle import moodle_xml
+
+        body: str | bytes = moodle_xml(questions, category or f"backprop/{questions[0].title}")
+    else:
+        from .export.qti import qti_zip
+
+        body = qti_zip(questions, questions[0].title)
+    if output is None:
+        _echo(str(body), nl=False, raw=True)
+        return
+    _write(output, body, inputs)
+    _echo(f"wrote {output} ({len(questions)} {'question' if fmt == 'moodle' else 'quiz'}"
+          f"{'s' if len(questions) > 1 and fmt == 'moodle' else 'zes' if len(questions) > 1 else ''}, "
+          f"{sum(len(q.answers) for q in questions)} answers)", err=True)
