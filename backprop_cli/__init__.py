@@ -1,3 +1,22 @@
-"""backprop-cli: step-by-step backpropagation solutions from YAML problem files."""
+"""backprop-cli: step-by-step backpropagation solutions from YAML problem files.
+
+In a notebook:
+
+    import backprop_cli as bp
+    sol = bp.solve("problems/mazur.yaml")   # a file, a YAML text, or a dict
+    sol                                      # shows the worked solution as markdown
+    sol.value("dE_total/dw5")               # any quantity, by its answer-key name
+
+Importing the package loads nothing else: solve and Solution are imported when first used.
+"""
 
 __version__ = "0.1.0"
+__all__ = ["Solution", "solve"]
+
+
+def __getattr__(name: str):
+    if name in __all__:  # the notebook API, loaded on first use so `import backprop_cli` stays cheap
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'backprop_cli' has no attribute {name!r}")

@@ -187,7 +187,7 @@ def main() -> None:
               help="Decimals shown; arithmetic always uses full float64.")
 @click.option("-o", "--output", metavar="FILE|DIR", type=click.Path(path_type=str), default=None,
               help="Write to FILE instead of standard output; with several problems, or a directory, "
-                   "one DIR/<name>.<txt|md|json> per problem.")
+                   "one DIR/<name>.<txt|md|json|tex> per problem.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width to lay out for.")
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
@@ -385,8 +385,15 @@ def schema(output: str | None) -> None:
         _echo(text, nl=not text.endswith("\n"), raw=True)
 
 
+def _example_names(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of an example's name."""
+    from .shipped import names
+
+    return [n for n in names() if n.startswith(incomplete)]
+
+
 @main.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=_example_names)
 @click.option("-o", "--output", "folder", metavar="DIR", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Copy the example (every example without NAME) and its answer key into DIR.")
 @click.option("--force", is_flag=True, help="Replace files in DIR that differ from the example.")

@@ -35,7 +35,7 @@ def test_the_schema_id_serves_the_committed_file() -> None:
     assert schema["$id"].startswith(prefix)
     assert (ROOT / schema["$id"][len(prefix):]).is_file()
     # Every URL of the repository in the docs is this one.
-    for doc in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+    for doc in [ROOT / "README.md", ROOT / ".pre-commit-hooks.yaml", *(ROOT / "docs").glob("*")]:
         for url in re.findall(r"https://(?:raw\.githubusercontent|github)\.com/[^\s)`\"'>]+", doc.read_text("utf-8")):
             assert url.startswith((f"https://github.com/{owner}/{name}", prefix)), (doc.name, url)
 
