@@ -51,8 +51,11 @@ def regular_bytes(path: str | Path) -> bytes | None:
         return None
 
 
-def output_bytes(path: str | Path, text: str) -> bytes:
-    """The bytes write_output would write to path: UTF-8, with the line endings of the file already there."""
+def output_bytes(path: str | Path, text: str | bytes) -> bytes:
+    """The bytes write_output would write to path: UTF-8, with the line endings of the file already there
+    (bytes, such as a zip, as they are)."""
+    if isinstance(text, bytes):
+        return text
     data = utf8(text).encode("utf-8")
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") if _uses_crlf(path) else data
 
@@ -70,7 +73,7 @@ def _uses_crlf(path: str | Path) -> bool:
     return end > 0 and head[end - 1:end] == b"\r"
 
 
-def write_output(path: str | Path, text: str) -> None:
+def write_output(path: str | Path, text: str | bytes) -> None:
     """Write text to path by the rules above; OutputError, with the file as it was, if it cannot be written."""
     try:
         if _descriptor(path):

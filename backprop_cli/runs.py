@@ -16,8 +16,8 @@ from .errors import Origin, OutputError, ProblemError
 from .files import same_file
 from .keys.names import is_key_file, problem_path
 
-EXTENSIONS = {"terminal": ".txt", "markdown": ".md", "json": ".json"}
-FILE_SUFFIXES = (".txt", ".md", ".markdown", ".json")  # an -o name with one of these names a file
+EXTENSIONS = {"terminal": ".txt", "markdown": ".md", "json": ".json", "latex": ".tex"}
+FILE_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".tex")  # an -o name with one of these names a file
 STDIN = "-"  # `backprop solve -` reads the problem from standard input
 STDIN_NAME = "<stdin>"  # how errors and headings name it
 

@@ -143,8 +143,8 @@ def laughs(levels: int) -> str:
     return text
 
 
-TOP_KEYS = ("description, edges, equations, expression, inputs, layers, loss, neurons, output, outputs, params, "
-            "samples, source, symbols, targets, title, training")
+TOP_KEYS = ("ask, description, edges, equations, expression, inputs, layers, loss, neurons, output, outputs, params, "
+            "samples, source, symbols, targets, title, training, variant, vary")
 ACTIVATIONS = "elu, identity, leaky_relu, relu, sigmoid, silu, softmax, softplus, tanh"
 FUNCTIONS = ("abs, binary_cross_entropy, categorical_cross_entropy, cos, elu, exp, identity, leaky_relu, log, max, "
              "min, relu, sigmoid, silu, sin, softmax, softplus, sqrt, squared_error, tanh")

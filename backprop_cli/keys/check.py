@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import BackpropError, Origin, ProblemError
 from .keyfile import AnswerKey, Comparison, compare, read_key
-from .names import PROBLEM_SUFFIXES, is_key_file, key_path, problem_path
+from .names import PROBLEM_SUFFIXES, is_answers_file, is_key_file, key_path, problem_path
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -71,7 +71,8 @@ def _walk(root: Path) -> list[Path]:
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        found += [Path(folder, f) for f in sorted(files) if Path(f).suffix in PROBLEM_SUFFIXES]
+        found += [Path(folder, f) for f in sorted(files)
+                  if Path(f).suffix in PROBLEM_SUFFIXES and not is_answers_file(f)]  # answers are grade's
     return found
 
 

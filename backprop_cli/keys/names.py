@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 KEY_SUFFIX = ".key"
+ANSWERS_SUFFIX = ".answers"
 PROBLEM_SUFFIXES = (".yaml", ".yml")
 
 
@@ -15,6 +16,16 @@ def key_path(problem: str | Path) -> Path:
 def is_key_file(path: str | Path) -> bool:
     """Whether a file name is an answer key's (q1.key.yaml), not a problem's."""
     return Path(path).suffix in PROBLEM_SUFFIXES and Path(path).stem.endswith(KEY_SUFFIX)
+
+
+def is_answers_file(path: str | Path) -> bool:
+    """Whether a file name is a student's answers file (s1.answers.yaml), for backprop grade."""
+    return Path(path).suffix in PROBLEM_SUFFIXES and Path(path).stem.endswith(ANSWERS_SUFFIX)
+
+
+def is_problem_file(path: str | Path) -> bool:
+    """Whether a file name is a problem's: YAML, and neither an answer key nor an answers file."""
+    return Path(path).suffix in PROBLEM_SUFFIXES and not is_key_file(path) and not is_answers_file(path)
 
 
 def problem_path(key: str | Path) -> Path:

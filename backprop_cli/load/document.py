@@ -59,12 +59,17 @@ def problem_from_doc(doc, file: str) -> Problem:
     lr, frozen, training = _training(doc, top, param_objs, len(series[0]) if series else 1)
     origins = {n.name: n.origin for n in nodes}
     origins.update({p.name: p.origin for p in param_objs.values()})
-    return Problem(
+    problem = Problem(
         file=file, title=str(doc["title"]), description=str(doc.get("description", "")).strip(),
         source=str(doc.get("source", "")), inputs=inputs, targets=targets, params=param_objs, nodes=tuple(nodes),
         outputs=tuple(outputs), loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen),
         layers=tuple(built.layers), symbols={k: str(x) for k, x in doc.get("symbols", {}).items()}, origins=origins,
         kind="expression" if expression else "network", definitions=tuple(built.definitions), training=training)
+    if "vary" in doc:
+        from .coursework import check_coursework  # only a file with a vary: block pays for it
+
+        check_coursework(doc, top, problem)
+    return problem
 
 
 def _one_meaning(built: Built, params: dict, inputs: dict, targets: dict, top: Origin) -> None:

@@ -25,6 +25,7 @@ from .conditions import (
     NonEmpty,
     Not,
 )
+from .coursework import declarations
 from .rules import AllOrNone, OneKey, Refuse, Require, RowsAlike
 from .spec import Choice, Defined, Formula, Name, Number, Pattern, String, Text
 from .training import TRAINING
@@ -143,6 +144,12 @@ RULES = (
     Require("training", Not(_NOTHING_TO_TRAIN)),
 )
 
+VARY, ASK, VARIANT = declarations(NAME, NUMBER, TEXT)  # course work: load/coursework.py
+COURSE_RULES = (
+    Refuse(SYMBOLIC, "nothing to vary in a symbolic problem", "numbers for the inputs, targets and parameters",
+           at="vary"),
+)
+
 PROBLEM = Mapping({
     "title": TEXT, "description": TEXT, "source": TEXT,
     "inputs": _given("input"), "targets": _given("target"),
@@ -162,7 +169,10 @@ PROBLEM = Mapping({
     "loss": LOSS,
     "training": TRAINING,
     "symbols": MapOf(None, TEXT),
-}, required=("title",), rules=RULES, docs={
+    "vary": VARY,
+    "ask": ASK,
+    "variant": VARIANT,
+}, required=("title",), rules=(*RULES, *COURSE_RULES), docs={
     "title": "The problem's title.",
     "description": "Free text shown under the title.",
     "source": "The document the problem comes from.",
@@ -182,16 +192,23 @@ PROBLEM = Mapping({
     "training": "learning_rate, and optionally steps or epochs, the optimizer, frozen parameters and the steps "
                 "shown; not in a symbolic or expression problem.",
     "symbols": "Name to the LaTeX used for it in exports.",
+    "vary": "For backprop variants: input, target or parameter name to how it is drawn, {range: [low, high], "
+            "decimals, nonzero} or {choices: [numbers]}.",
+    "ask": "For Moodle and Canvas exports: the quantities to ask for, named as in an answer key (default: every "
+           "gradient of a parameter and every updated parameter).",
+    "variant": "Written by backprop variants: the seed and index a variant was drawn with.",
 })
 
 
 def json_schema() -> dict:
     """PROBLEM as a JSON Schema (draft 2020-12) for editors."""
+    from ..meta import schema_url  # the repository's raw URL of the committed file, from pyproject.toml
+
     defs: dict = {}
     body = PROBLEM.schema(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/backprop-cli/backprop-cli/schemas/problem.schema.json",
+        "$id": schema_url(),
         "title": "backprop-cli problem file",
         "description": "A small network, or a scalar expression, to be solved step by step by `backprop solve`. "
                        "Generated from backprop_cli/load/format.py (backprop schema); the "

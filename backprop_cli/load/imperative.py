@@ -21,6 +21,7 @@ CHECKS = {
     "edge-value": "the number written inside an edge string",
     "target-range": "cross-entropy targets in [0, 1]: which targets a loss reads is a cross-reference",
     "nan": "NaN, which JSON does not have",
+    "vary-range": "a vary range with low below high and a number to draw in it",
 }
 
 

@@ -9,10 +9,11 @@ RENDERERS = {
     "terminal": "backprop_cli.render.terminal",
     "markdown": "backprop_cli.render.markdown",
     "json": "backprop_cli.render.json",
+    "latex": "backprop_cli.render.latex",
 }
 
 # file suffix -> format, for -o FILE
-SUFFIXES: dict = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
+SUFFIXES: dict = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".tex": "latex"}
 
 
 def renderer(name: str) -> Callable:
