@@ -79,6 +79,11 @@ def _parse(code: str) -> ast.Expression:
         sys.setrecursionlimit(old)
 
 
+def _unparse(node: ast.AST) -> str:
+    """A node as Python writes it back, the same on every supported Python (3.10 wrote 'lambda : 1')."""
+    return ast.unparse(node).replace("lambda :", "lambda:")
+
+
 def _too_deep(origin: Origin) -> ProblemError:
     return ProblemError(origin, f"formula nested more than {MAX_NESTING} deep",
                         f"at most {MAX_NESTING} levels of brackets, functions and powers")
@@ -167,20 +172,20 @@ class _Builder:
             return Const(-inner.value) if isinstance(inner, Const) else neg(inner)
         if isinstance(node, ast.Call):
             return self.call(node)
-        self.fail(node, f"'{ast.unparse(node)}' is not allowed in a formula",
+        self.fail(node, f"'{_unparse(node)}' is not allowed in a formula",
                   "numbers, names, + - * / ^, and registry functions")
 
     def call(self, node: ast.Call) -> Expr:
         allowed = names_of(*USER_KINDS)
         if not isinstance(node.func, ast.Name) or node.func.id not in allowed:
-            fname = ast.unparse(node.func)
+            fname = _unparse(node.func)
             self.fail(node, f"unknown function '{fname}'", one_of(allowed, 20), suggest(fname, allowed))
         fn = REGISTRY[node.func.id]
         params = {}
         known = dict(fn.params)
         for kw in node.keywords:
             if kw.arg is None:
-                self.fail(kw, f"'**{ast.unparse(kw.value)}' is not allowed in a formula",
+                self.fail(kw, f"'**{_unparse(kw.value)}' is not allowed in a formula",
                           "numbers, names, + - * / ^, and registry functions")
             if kw.arg not in known or kw.arg == "index":
                 self.fail(node, f"{fn.name}() has no parameter '{kw.arg}'",
