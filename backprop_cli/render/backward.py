@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from ..formula.printing import to_text
-from ..formula.tree import Const, Expr, Var, mul
+from ..formula.tree import Const, Expr, Var, free_names, mul
 from ..solution import ChainTerm, GradStep, Solution
 from .blocks import Block, Column, Definitions, Derivation, Equation, Rows, SampleSum, Shortcut, Subheading, Table
 from .cells import Cell, Formula, Grad, InSample, Join, Name, Num, Sum, Text, grad_latex, grad_text
@@ -30,6 +30,11 @@ GRAPH_COLUMNS = (Column("node"), Column("via"), Column("local ∂via/∂node"), 
                  Column("downstream", numeric=True))
 GRAPH_CAPTION = (Text("Each path: downstream = local gradient × upstream; a node used on several paths"),
                  Text("gets the sum of its paths."))
+
+
+def values_in(sol: Solution, exprs: Sequence[Expr], sample: int) -> dict:
+    """name -> value in one sample, for the names these formulas use (all names per row would be quadratic)."""
+    return {k: sol.values[k][sample] for e in exprs for k in free_names(e) if k in sol.values}
 
 
 def _shown(sol: Solution, step: GradStep) -> bool:
@@ -78,7 +83,7 @@ def _shortcut(ctx: Context, lhs: Cell, short: solution.Shortcut, samples: range)
     """δ the short way, = factor·(ŷ − y), with each sample's numbers; its values are the engine's."""
     symbols = ctx.problem.symbols
     return Shortcut(lhs, Formula((short.formula,), symbols=symbols),
-                    tuple(Formula((short.formula,), ctx.sol.sample_values(s), symbols) for s in samples),
+                    tuple(Formula((short.formula,), values_in(ctx.sol, (short.formula,), s), symbols) for s in samples),
                     tuple(short.values[s] for s in samples), f"the {short.pair} shortcut")
 
 
@@ -136,7 +141,7 @@ def chain(sol: Solution, terms: Sequence[ChainTerm], sample: int | None = None) 
     symbols.update({_up_name(sol, t): _up_latex(sol, t) for t in terms if _up_name(sol, t)})
     values = None
     if sample is not None:
-        values = sol.sample_values(sample)
+        values = values_in(sol, [t.local for t in terms], sample)
         values.update({name: t.upstream[sample] for t in terms if (name := _up_name(sol, t))})
     return Formula(tuple(_term_expr(sol, t) for t in terms), values, symbols)
 

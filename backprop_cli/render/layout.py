@@ -25,7 +25,7 @@ from ..solution import (
     Solution,
     UpdateStep,
 )
-from .backward import chain_text, grads, shown_grads
+from .backward import chain_text, grads, shown_grads, values_in
 from .blocks import (
     BatchTotal,
     Block,
@@ -161,7 +161,8 @@ def _formulas(head: str) -> Callable[[Context, Sequence[ForwardStep | LossStep]]
     def build_rows(ctx: Context, steps: Sequence[ForwardStep | LossStep]) -> list[Block]:
         symbols = ctx.problem.symbols
         rows = tuple(Equation(Name(st.node), Formula((st.formula,), symbols=symbols),
-                              tuple(Formula((st.formula,), ctx.sol.sample_values(s), symbols) for s in range(ctx.n)),
+                              tuple(Formula((st.formula,), values_in(ctx.sol, (st.formula,), s), symbols)
+                                    for s in range(ctx.n)),
                               st.values) for st in steps)
         return [Derivation((head, "formula"), rows)]
     return build_rows

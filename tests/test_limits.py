@@ -1,0 +1,97 @@
+"""Hostile, huge and unlucky input: a clear error or a documented limit, never a crash or a hang.
+
+Each test reproduces one report of issue 10: it ended in an internal error (exit 70), never
+finished, or took minutes. Every run here goes through the CLI in this process (helpers.invoke),
+which also asserts that no traceback is printed.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from backprop_cli.errors import ExitCode
+
+from helpers import invoke
+
+
+def run(tmp_path, text: str, *args: str, name: str = "q.yaml"):
+    """`backprop solve q.yaml ARGS` on a file holding text; the result."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return invoke("solve", str(path), *args)
+
+
+def equations(*eqs: tuple[str, str], params: str = "{w: 0.5}", lr: float = 0.1, x: float = 2.0) -> str:
+    """A network written as equations, the last one the output against y."""
+    body = "".join(f'  {name}: "{formula}"\n' for name, formula in eqs)
+    return (f"title: t\ninputs: {{x: {x}}}\ntargets: {{y: 1}}\nparams: {params}\nequations:\n{body}"
+            f"outputs: {{{eqs[-1][0]}: y}}\nloss: {{type: squared_error, factor: 0.5, reduction: sum}}\n"
+            f"training: {{learning_rate: {lr}}}\n")
+
+
+def one_layer(extra: str = "", loss: str = "{type: squared_error, factor: 0.5, reduction: sum}",
+              names: str = "") -> str:
+    """One identity neuron o = w·x (+ extra keys in the layer) against target y."""
+    return (f"title: t\ninputs: {{x: 2.0}}\ntargets: {{y: 1}}\nlayers:\n  - neurons: [o]\n    activation: identity\n"
+            f"    weights: {{orientation: inputs_by_neurons, values: [[0.5]]{names}}}\n{extra}"
+            f"outputs: {{o: y}}\nloss: {loss}\ntraining: {{learning_rate: 0.1}}\n")
+
+
+def error_of(result) -> str:
+    """The one error line of a failed run, which must be a clear error (exit 3)."""
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.stderr
+    assert result.stderr.startswith("Error: ") and "internal error" not in result.stderr
+    return result.stderr
+
+
+# ---------------------------------------------------------------- internal errors that are clear errors
+
+POWER_OF_A_NON_POSITIVE_BASE = [
+    ("expression", "title: t\ninputs: {x: 2.0}\nexpression: \"(-2)^x\"\n"),
+    ("expression-zero", "title: t\ninputs: {x: 1.0}\nexpression: \"0^x\"\n"),
+    ("expression-step", "title: t\ninputs: {x: 2.5}\nexpression: [\"q = (-2)^x + 1\"]\n"),
+    ("equations", equations(("h", "(-2)^(w*x)"))),
+    ("equations-zero", equations(("h", "0^(w*x)"))),
+    ("layers-loss-formula", one_layer(loss='{formula: "(-2)^o"}')),
+    ("layers-loss-formula-zero", one_layer(loss='{formula: "0^o"}')),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in POWER_OF_A_NON_POSITIVE_BASE],
+                         ids=[i for i, _ in POWER_OF_A_NON_POSITIVE_BASE])
+def test_a_power_of_a_non_positive_base_with_a_variable_exponent_is_a_clear_error(tmp_path, text):
+    message = error_of(run(tmp_path, text))
+    assert "non-positive" in message and "q.yaml:" in message
+
+
+@pytest.mark.parametrize("text", [
+    one_layer(extra="    bias: y\n"),
+    one_layer(names=", names: [[y]]"),
+    "title: t\ninputs: {x: 2.0}\ntargets: {y: 1}\nneurons: {o: {activation: sigmoid}}\nedges: {y: x -> o = 0.5}\n"
+    "outputs: {o: y}\nloss: {type: squared_error, factor: 0.5, reduction: sum}\ntraining: {learning_rate: 0.1}\n",
+    "title: t\ninputs: [x]\ntargets: [y]\nneurons: {o: {activation: sigmoid, bias: y}}\nedges: {w: x -> o}\n"
+    "outputs: {o: y}\nloss: {type: squared_error, factor: 0.5, reduction: sum}\n",
+    equations(("o", "y*x"), params="{y: 0.5}"),
+], ids=["bias", "layer-weight", "edge", "symbolic-bias", "equation-parameter"])
+def test_a_bias_edge_or_parameter_named_like_a_target_is_a_clear_error(tmp_path, text):
+    assert "'y' is both a target and a parameter" in error_of(run(tmp_path, text))
+
+
+def test_twelve_hundred_equations_in_reverse_order_solve(tmp_path):
+    eqs = [(f"h{k}", f"w*{'x' if k == 1 else f'h{k - 1}'}") for k in range(1200, 0, -1)]
+    text = equations(*eqs, params="{w: 0.999}", x=0.5, lr=1e-4).replace("outputs: {h1: y}", "outputs: {h1200: y}")
+    start = time.perf_counter()
+    result = run(tmp_path, text, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert time.perf_counter() - start < 10
+    assert '"h1200"' in result.stdout
+
+
+def test_a_long_chain_of_expression_steps_is_built_in_linear_time(tmp_path):
+    steps = "".join(f"  - h{k} = 0.5*h{k - 1} + 1\n" for k in range(2, 2001))
+    text = f"title: t\ninputs: {{x: 0.5}}\nexpression:\n  - h1 = 0.5*x\n{steps}"
+    start = time.perf_counter()
+    result = run(tmp_path, text, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert time.perf_counter() - start < 5
