@@ -69,6 +69,13 @@ def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None
     return float(value)
 
 
+def _finite(problem: Problem, values, name: str, what: str) -> None:
+    """Refuse an overflowed gradient or update, naming it, as _eval refuses an overflowed value."""
+    if not all(math.isfinite(x) for x in values):
+        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, None)}{what} is not finite (overflow)",
+                           "inputs, weights and a learning rate of a sensible size")
+
+
 def _label(problem: Problem, name: str, dep: str | None) -> str:
     origin = problem.origins.get(name)
     # the key path already ends in the node's name for equations; elsewhere say which node
@@ -96,14 +103,13 @@ def local_partials(problem: Problem) -> dict:
     return out
 
 
-def _kind(problem: Problem, name: str) -> GradKind:
-    if name in problem.params:
-        return "param"
-    if name in problem.inputs:
-        return "input"
-    if name in {p for p, _ in problem.outputs}:
-        return "output"
-    return problem.node(name).role
+def _kinds(problem: Problem) -> dict[str, GradKind]:
+    """What each name is in the backward pass: a parameter, an input, an output, or its node's role."""
+    kinds: dict[str, GradKind] = {n.name: n.role for n in problem.nodes}
+    kinds.update({p: "output" for p, _ in problem.outputs})
+    kinds.update(dict.fromkeys(problem.inputs, "input"))
+    kinds.update(dict.fromkeys(problem.params, "param"))
+    return kinds
 
 
 def _backward_order(problem: Problem) -> tuple[list, dict]:
@@ -116,11 +122,12 @@ def _backward_order(problem: Problem) -> tuple[list, dict]:
 def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None) -> list:
     """One GradStep per node, input and parameter that the loss depends on, in backward order."""
     steps = []
+    kinds = _kinds(problem)
     for name in [nd.name for nd in order if nd.name != problem.loss] + [*problem.inputs, *problem.params]:
         chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
         if chain:
             values = grads[name] if grads is not None else ()
-            steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(values),
+            steps.append(GradStep(name, kinds[name], tuple(chain), tuple(values),
                                   sum(values) if grads is not None else None))
     return steps
 
@@ -142,6 +149,7 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
                 continue
             lv = tuple(_eval(local, row, node.name, problem, dep) for row in rows)
             contribution = tuple(a * b for a, b in zip(lv, upstream))
+            _finite(problem, contribution, node.name, f"the gradient ∂{problem.loss}/∂{dep} through {node.name}")
             grads[dep] = [g + c for g, c in zip(grads[dep], contribution)]
             terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, lv, upstream, contribution))
     final = {k: tuple(v) for k, v in grads.items()}
@@ -200,9 +208,14 @@ def solve(problem: Problem, gradient_check: bool = False) -> Solution:
             g = sum(grads[p.name])
             frozen = p.name in problem.frozen
             new = p.value if frozen else p.value - problem.learning_rate * g
+            _finite(problem, (new,), p.name, f"the update {p.name} − η·∂{problem.loss}/∂{p.name}")
             new_params[p.name] = new
             steps.append(UpdateStep(p.name, p.value, g, problem.learning_rate, new, frozen))
-        after_values = forward(problem, new_params)
+        try:
+            after_values = forward(problem, new_params)
+        except ProblemError as exc:  # the values were fine before: say that the update took them out of range
+            raise ProblemError(exc.origin, f"after the update: {exc.message}",
+                               "a smaller learning rate, or inputs and weights of a sensible size") from None
         after = batch_total(problem, after_values[problem.loss])
         steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
     return Solution(problem, tuple(steps), values, grads, loss, after, new_params)

@@ -95,3 +95,37 @@ def test_a_long_chain_of_expression_steps_is_built_in_linear_time(tmp_path):
     result = run(tmp_path, text, "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert time.perf_counter() - start < 5
+
+
+# ---------------------------------------------------------------- overflow: values, gradients and updates
+
+def _product(factors: int, *rest: str) -> str:
+    """1000000·1000000·…·rest: a constant of 10^(6·factors), written within the magnitude limit."""
+    return "*".join(["1000000"] * factors + list(rest))
+
+
+@pytest.mark.parametrize(("eq", "params", "lr", "expected"), [
+    # ∂L/∂w = (h − y)·10³⁰⁶ with h = 10⁶: the gradient overflows though every value is finite
+    (_product(51, "w"), "{w: 1e-300}", 0.1, "equations.h: the gradient ∂L/∂w through h is not finite (overflow)"),
+    # ∂L/∂w = 10³⁰³ is finite, η·∂L/∂w is not
+    (_product(50, "w"), "{w: 1e-297}", 1e6, "params.w: the update w − η·∂L/∂w is not finite (overflow)"),
+    ("sin(exp(w*x))", "{w: 500}", 0.1, "equations.h: the value is not finite (overflow)"),
+    ("exp(w*x)^0.5", "{w: 500}", 0.1, "equations.h: the value is not finite (overflow)"),
+], ids=["gradient", "update", "sin-of-an-overflow", "power-of-an-overflow"])
+def test_an_overflow_names_the_gradient_update_or_node(tmp_path, eq, params, lr, expected):
+    text = equations(("h", eq), params=params, lr=lr)
+    message = error_of(run(tmp_path, text))
+    assert expected in message, message
+    assert "(expected inputs, weights and a learning rate of a sensible size)" in message \
+        or "(expected inputs and weights of a sensible size)" in message
+
+
+def test_a_squared_error_of_a_huge_prediction_is_an_overflow_not_a_crash(tmp_path):
+    text = equations(("h", _product(34, "w")), params="{w: 1.0}", x=1.0)  # h = 10²⁰⁴, h² overflows
+    assert "L_h: the value is not finite (overflow)" in error_of(run(tmp_path, text))
+
+
+def test_an_update_that_overflows_the_next_forward_pass_says_so(tmp_path):
+    eqs = [(f"h{k}", f"w*{'x' if k == 1 else f'h{k - 1}'}") for k in range(1, 301)]
+    message = error_of(run(tmp_path, equations(*eqs, params="{w: 0.999}", x=0.5, lr=1.0)))
+    assert ": after the update: the value is not finite (overflow) (expected a smaller learning rate" in message

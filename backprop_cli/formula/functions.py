@@ -125,6 +125,11 @@ def _sqrt_array(a, p):
     return _np().sqrt(a[0])
 
 
+def _periodic(fn, x: float) -> float:
+    """sin or cos; of an overflowed argument nan (as numpy), which the engine reports, not math's ValueError."""
+    return fn(x) if math.isfinite(x) else math.nan
+
+
 def _func(name, value, array, partial, sym, tex, arity=1):
     text, latex = call_printers(sym, tex)
     register(Function(name, "function", arity, value, partial, text, latex, array=array))
@@ -143,9 +148,9 @@ _func("log", _log, _log_array, lambda c, o, i: div(ONE, c.args[0]), "log", "\\lo
 _func("sqrt", _sqrt, _sqrt_array, lambda c, o, i: div(ONE, mul(Const(2.0), o)), "sqrt", "\\sqrt")
 _func("abs", lambda a, p: abs(a[0]), lambda a, p: _np().abs(a[0]), lambda c, o, i: call("sign", c.args[0]),
       "abs", "\\operatorname{abs}")
-_func("sin", lambda a, p: math.sin(a[0]), lambda a, p: _np().sin(a[0]), lambda c, o, i: call("cos", c.args[0]),
-      "sin", "\\sin")
-_func("cos", lambda a, p: math.cos(a[0]), lambda a, p: _np().cos(a[0]),
+_func("sin", lambda a, p: _periodic(math.sin, a[0]), lambda a, p: _np().sin(a[0]),
+      lambda c, o, i: call("cos", c.args[0]), "sin", "\\sin")
+_func("cos", lambda a, p: _periodic(math.cos, a[0]), lambda a, p: _np().cos(a[0]),
       lambda c, o, i: neg(call("sin", c.args[0])), "cos", "\\cos")
 _func("max", lambda a, p: max(a[0], a[1]),
       lambda a, p: _np().maximum(a[0], a[1]), _max_partial(0), "max", "\\max", arity=2)

@@ -29,6 +29,8 @@ _POWER_DOMAIN = "power of a non-positive base"
 
 def _pow(a, p):
     base, ex = float(a[0]), float(a[1])
+    if not (math.isfinite(base) and math.isfinite(ex)):  # an overflow below it, which the engine reports
+        return math.nan
     integral = ex == round(ex)
     domain(base > 0 or integral and (base != 0 or ex > 0), _POWER_DOMAIN, base)
     try:
