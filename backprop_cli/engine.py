@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 
 from .errors import DomainError, ProblemError
-from .formula.calculus import diff, evaluate
+from .formula.calculus import TooLarge, diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
+from .limits import MAX_DERIVATIVE
 from .model import Problem, node_depths
 from .solution import (
     BatchLossStep,
@@ -99,7 +100,14 @@ def local_partials(problem: Problem) -> dict:
         for dep in free_names(node.formula):
             if dep in problem.targets:
                 continue
-            out[(node.name, dep)] = substitute(diff(node.formula, dep, Var(node.name)), known)
+            try:
+                partial = diff(node.formula, dep, Var(node.name), budget=MAX_DERIVATIVE)
+            except TooLarge:
+                raise ProblemError(problem.origins.get(node.name), f"{_label(problem, node.name, None)}the derivative "
+                                   f"∂{node.name}/∂{dep} has more than {MAX_DERIVATIVE} parts",
+                                   "a formula split into several nodes, each short enough to differentiate by hand") \
+                    from None
+            out[(node.name, dep)] = substitute(partial, known)
     return out
 
 

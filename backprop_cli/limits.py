@@ -10,3 +10,4 @@ MAX_FORMULA_CHARS = 100_000  # one formula's text
 MAX_DIGITS = 30  # digits of one number written in a formula
 MAGNITUDE = 1e6  # largest magnitude of a number in a problem: beyond it a homework number is a typo
 MAX_NAME = 64  # characters of one name (an input, parameter, node, or a weight name a template makes)
+MAX_DERIVATIVE = 2_000  # names, numbers and operations in one printed local derivative ∂node/∂x

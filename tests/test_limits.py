@@ -109,9 +109,10 @@ def _product(factors: int, *rest: str) -> str:
     (_product(51, "w"), "{w: 1e-300}", 0.1, "equations.h: the gradient ∂L/∂w through h is not finite (overflow)"),
     # ∂L/∂w = 10³⁰³ is finite, η·∂L/∂w is not
     (_product(50, "w"), "{w: 1e-297}", 1e6, "params.w: the update w − η·∂L/∂w is not finite (overflow)"),
-    ("sin(exp(w*x))", "{w: 500}", 0.1, "equations.h: the value is not finite (overflow)"),
-    ("exp(w*x)^0.5", "{w: 500}", 0.1, "equations.h: the value is not finite (overflow)"),
-], ids=["gradient", "update", "sin-of-an-overflow", "power-of-an-overflow"])
+    (f"sin({_product(52, 'w')})", "{w: 1}", 0.1, "equations.h: the value is not finite (overflow)"),
+    (f"({_product(52, 'w')})^0.5", "{w: 1}", 0.1, "equations.h: the value is not finite (overflow)"),
+    ("sin(exp(w*x))", "{w: 500}", 0.1, "equations.h: t1: the value is not finite (overflow)"),
+], ids=["gradient", "update", "sin-of-an-overflow", "power-of-an-overflow", "nested-overflow"])
 def test_an_overflow_names_the_gradient_update_or_node(tmp_path, eq, params, lr, expected):
     text = equations(("h", eq), params=params, lr=lr)
     message = error_of(run(tmp_path, text))
@@ -129,3 +130,61 @@ def test_an_update_that_overflows_the_next_forward_pass_says_so(tmp_path):
     eqs = [(f"h{k}", f"w*{'x' if k == 1 else f'h{k - 1}'}") for k in range(1, 301)]
     message = error_of(run(tmp_path, equations(*eqs, params="{w: 0.999}", x=0.5, lr=1.0)))
     assert ": after the update: the value is not finite (overflow) (expected a smaller learning rate" in message
+
+
+# ---------------------------------------------------------------- differentiating deep formulas
+
+def _nest(depth: int, outer: str, inner: str = "w*x") -> str:
+    """outer(outer(…outer(inner)…)), depth times; outer holds {} where the argument goes."""
+    formula = inner
+    for _ in range(depth):
+        formula = outer.format(formula)
+    return formula
+
+
+@pytest.mark.parametrize("formula", [
+    _nest(96, "sigmoid({})"),
+    _nest(97, "({})^1.01"),
+    _nest(97, "w^({})", inner="x"),
+    _nest(32, "tanh(exp({}) - 1)", inner="w*x/4"),
+], ids=["sigmoids", "powers", "power-tower", "tanh-exp"])
+def test_a_hundred_deep_nest_solves_well_under_a_second_with_right_gradients(formula, fd_grads):
+    from backprop_cli.engine import solve
+    from backprop_cli.load.document import load_problem_text
+
+    start = time.perf_counter()
+    sol = solve(load_problem_text(equations(("h", formula), params="{w: 0.9}", x=0.5), "deep.yaml"))
+    assert time.perf_counter() - start < 0.5
+    assert len(sol.problem.nodes) > 45  # every nested call is a node of its own, differentiated once
+    for name, numeric in fd_grads(sol.problem).items():
+        assert sum(sol.grads[name]) == pytest.approx(numeric, rel=1e-6, abs=1e-12)
+
+
+def test_a_deep_nest_in_the_loss_formula_is_split_too(tmp_path):
+    text = one_layer(loss=f'{{formula: "{_nest(30, "log(1 + exp({}))", inner="o - y")}"}}')
+    start = time.perf_counter()
+    result = run(tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    assert time.perf_counter() - start < 3
+    assert "t59" in result.stdout and "t60" not in result.stdout  # log and exp of each inner level: 59 nodes
+
+
+def test_auto_named_nodes_take_no_name_the_file_uses(tmp_path):
+    text = equations(("t1", "sigmoid(tanh(w*x) + t3)"), params="{w: 0.5, t3: 0.1}")
+    result = run(tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    assert "t2     tanh(x·w)" in result.stdout or "t2     tanh(w·x)" in result.stdout
+
+
+def test_a_cycle_through_a_nested_call_names_the_equation(tmp_path):
+    text = equations(("h", "sigmoid(w*sigmoid(h + x))"))
+    assert error_of(run(tmp_path, text)).endswith("equations.h: cycle: h -> h (expected formulas without cycles)\n")
+
+
+@pytest.mark.parametrize("factors", [300, 40_000])
+def test_a_derivative_too_large_to_write_is_refused_early(tmp_path, factors):
+    start = time.perf_counter()
+    message = error_of(run(tmp_path, equations(("h", "*".join(["w"] * factors)), params="{w: 1.0}")))
+    assert time.perf_counter() - start < 5
+    assert message.endswith(":6: equations.h: the derivative ∂h/∂w has more than 2000 parts (expected a formula "
+                            "split into several nodes, each short enough to differentiate by hand)\n")

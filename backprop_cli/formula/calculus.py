@@ -31,34 +31,103 @@ def evaluate_array(expr: Expr, env: dict):
         return fn.array([evaluate_array(a, env) for a in expr.args], dict(expr.params))
 
 
-def diff(expr: Expr, var: str, out: Expr | None = None) -> Expr:
-    """∂expr/∂var as a simplified formula; ``out`` names the value of expr itself."""
-    return simplify(_diff(expr, var, out))
+class TooLarge(ValueError):
+    """A derivative would be larger than the budget diff() was given; ``size`` is what it reached."""
+
+    def __init__(self, size: int):
+        super().__init__(f"a derivative of more than {size} terms")
+        self.size = size
 
 
-def _diff(expr: Expr, var: str, out: Expr | None) -> Expr:
-    if isinstance(expr, Const):
-        return ZERO
-    if isinstance(expr, Var):
-        return ONE if expr.name == var else ZERO
-    fn = REGISTRY[expr.fn]
-    terms = []
-    for i, arg in enumerate(expr.args):
-        inner = simplify(_diff(arg, var, None))
-        if inner == ZERO:
-            continue
-        local = fn.partial(expr, out if out is not None else expr, i)
-        terms.append(local if inner == ONE else mul(local, inner))
-    if not terms:
-        return ZERO
-    return terms[0] if len(terms) == 1 else Call("add", tuple(terms))
+def diff(expr: Expr, var: str, out: Expr | None = None, budget: int | None = None) -> Expr:
+    """∂expr/∂var as a simplified formula; ``out`` names the value of expr itself.
+
+    Linear in the size of the result: each sub-formula is simplified once (a memo by identity), and
+    the parts that do not name var are never walked twice. With a budget, raises TooLarge as soon as
+    the terms written reach it, before a flat product of thousands of factors can fill the memory.
+    """
+    return _Differ(var, budget).run(expr, out)
+
+
+class _Differ:
+    def __init__(self, var: str, budget: int | None):
+        self.var, self.budget, self.spent = var, budget, 0
+        self.memo: dict[int, tuple[Expr, Expr]] = {}  # id -> (formula, simplified); holding it keeps the id
+        self.names: dict[int, tuple[Expr, bool]] = {}  # id -> (formula, whether it names var)
+        self.sizes: dict[int, tuple[Expr, int]] = {}  # id -> (formula, how many nodes it prints)
+
+    def run(self, expr: Expr, out: Expr | None) -> Expr:
+        if isinstance(expr, Const):
+            return ZERO
+        if isinstance(expr, Var):
+            return ONE if expr.name == self.var else ZERO
+        if not self.uses(expr):
+            return ZERO
+        fn = REGISTRY[expr.fn]
+        terms = []
+        for i, arg in enumerate(expr.args):
+            inner = self.run(arg, None)
+            if inner == ZERO:
+                continue
+            local = fn.partial(expr, out if out is not None else expr, i)
+            term = local if inner == ONE else mul(local, inner)
+            self.charge(term)
+            terms.append(term)
+        if not terms:
+            return ZERO
+        return self.simplify(terms[0] if len(terms) == 1 else Call("add", tuple(terms)))
+
+    def uses(self, expr: Expr) -> bool:
+        """Whether expr names var (memoized: a shared sub-formula is looked at once)."""
+        if isinstance(expr, Var):
+            return expr.name == self.var
+        if not isinstance(expr, Call):
+            return False
+        hit = self.names.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        found = any(self.uses(a) for a in expr.args)
+        self.names[id(expr)] = (expr, found)
+        return found
+
+    def charge(self, term: Expr) -> None:
+        if self.budget is None:
+            return
+        self.spent += self.size(term)
+        if self.spent > self.budget:
+            raise TooLarge(self.budget)
+
+    def size(self, expr: Expr) -> int:
+        if not isinstance(expr, Call):
+            return 1
+        hit = self.sizes.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        n = 1 + sum(self.size(a) for a in expr.args)
+        self.sizes[id(expr)] = (expr, n)
+        return n
+
+    def simplify(self, expr: Expr) -> Expr:
+        if not isinstance(expr, Call):
+            return expr
+        hit = self.memo.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        result = _simplified(expr, tuple(self.simplify(a) for a in expr.args))
+        self.memo[id(expr)] = (expr, result)
+        self.memo[id(result)] = (result, result)  # simplified once is simplified
+        return result
 
 
 def simplify(expr: Expr) -> Expr:
     """Fold constants and drop additive zeros and multiplicative ones."""
     if not isinstance(expr, Call):
         return expr
-    args = tuple(simplify(a) for a in expr.args)
+    return _simplified(expr, tuple(simplify(a) for a in expr.args))
+
+
+def _simplified(expr: Call, args: tuple) -> Expr:
+    """expr with its arguments replaced by their simplified forms, args, and then tidied itself."""
     rule = _RULES.get(expr.fn)
     if rule is not None:
         return rule(args, expr)

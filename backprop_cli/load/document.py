@@ -1,6 +1,7 @@
 """Read a problem file: check it against the format, build its network, and return a frozen Problem."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
@@ -15,6 +16,8 @@ from .layers import build_layers  # the other forms are imported when a file use
 from .loss import build_loss
 from .resolve import evaluation_order, parameters
 from .yamlreader import load_yaml_file, load_yaml_text
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def load_problem(path: str | Path) -> Problem:
@@ -41,7 +44,7 @@ def problem_from_doc(doc, file: str) -> Problem:
     inputs, targets, t_origins = givens.samples(doc, top)
     params = givens.params(doc, top)
     # The values in params: come first, so Built.param checks each later value of a parameter against them.
-    built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None})
+    built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None}, taken=_words(doc))
     if expression:
         loss_name = _expression(built, doc, top, list(inputs))
         outputs: list = []
@@ -64,6 +67,22 @@ def problem_from_doc(doc, file: str) -> Problem:
         outputs=tuple(outputs), loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen),
         layers=tuple(built.layers), symbols={k: str(x) for k, x in doc.get("symbols", {}).items()}, origins=origins,
         kind="expression" if expression else "network", definitions=tuple(built.definitions))
+
+
+def _words(doc) -> frozenset:
+    """Every word (name-like run of characters) in the document's keys and strings."""
+    found: set = set()
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            found.update(_WORD.findall(item))
+    return frozenset(found)
 
 
 def _one_meaning(built: Built, params: dict, inputs: dict, targets: dict, top: Origin) -> None:

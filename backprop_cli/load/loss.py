@@ -19,7 +19,7 @@ def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict,
     outputs = _outputs(doc, top, built, targets)
     if "formula" in spec:
         fo = v.at(spec, "formula", origin)
-        return outputs, [Node(name, parse(spec["formula"], fo), "loss", fo)], name, batch
+        return outputs, [Node(name, built.lift(parse(spec["formula"], fo), fo), "loss", fo)], name, batch
     if not outputs:  # layers and edges name their missing outputs; equations have no last layer to name
         raise BeyondSchema("complete", v.at(doc, "outputs", top), "no outputs",
                            "outputs: a mapping of each output node to its target name")
