@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 
+from . import softmax
 from .errors import DomainError, ProblemError
 from .formula.calculus import TooLarge, diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
-from .limits import MAX_DERIVATIVE
+from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN
 from .model import Problem, node_depths
 from .solution import (
     BatchLossStep,
@@ -93,10 +94,20 @@ def batch_total(problem: Problem, per_sample) -> float:
 
 
 def local_partials(problem: Problem) -> dict:
-    """(node, dependency) -> ∂node/∂dependency as a formula written with node names."""
-    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call)}
+    """(node, dependency) -> ∂node/∂dependency as a formula written with node names.
+
+    A large softmax group has none: the backward pass takes its paths in closed form (softmax.py).
+    """
+    groups = softmax.groups(problem)
+    member_of = softmax.member_of(groups)
+    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call) and n.name not in member_of}
     out = {}
+    for zs, members in groups.items():
+        if len(members) <= SOFTMAX_JACOBIAN:
+            out.update(softmax.partials(zs, members))
     for node in problem.nodes:
+        if node.name in member_of:
+            continue
         for dep in free_names(node.formula):
             if dep in problem.targets:
                 continue
@@ -127,16 +138,17 @@ def _backward_order(problem: Problem) -> tuple[list, dict]:
     return sorted(problem.nodes, key=lambda nd: (-depth[nd.name], index[nd.name])), index
 
 
-def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None) -> list:
+def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None,
+                closed: dict) -> list:
     """One GradStep per node, input and parameter that the loss depends on, in backward order."""
     steps = []
     kinds = _kinds(problem)
     for name in [nd.name for nd in order if nd.name != problem.loss] + [*problem.inputs, *problem.params]:
         chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
-        if chain:
+        if chain or name in closed:
             values = grads[name] if grads is not None else ()
             steps.append(GradStep(name, kinds[name], tuple(chain), tuple(values),
-                                  sum(values) if grads is not None else None))
+                                  sum(values) if grads is not None else None, softmax=closed.get(name)))
     return steps
 
 
@@ -149,8 +161,17 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
     # An expression's samples are separate evaluations of f: each gets its own ∂f/∂x, upstream 1.
     grads[problem.loss] = [1.0 / n if problem.averages and not problem.is_expression else 1.0] * n
     terms: dict = {}
+    large = softmax.large(softmax.groups(problem))
+    closed: dict = {}
     for node in order:
         upstream = tuple(grads[node.name])
+        group = next((zs for zs, members in large.items() if node.name == members[0]), None)
+        if group is not None:  # all of the group's ∂L/∂s are complete: the components sit at one depth
+            for z, delta in softmax.closed_form(group, large[group], rows, grads).items():
+                _finite(problem, delta.contribution, delta.component,
+                        f"the gradient ∂{problem.loss}/∂{z} through the softmax")
+                grads[z] = [g + c for g, c in zip(grads[z], delta.contribution)]
+                closed[z] = delta
         for dep in free_names(node.formula):
             local = locals_.get((node.name, dep))
             if local is None:
@@ -161,7 +182,7 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
             grads[dep] = [g + c for g, c in zip(grads[dep], contribution)]
             terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, lv, upstream, contribution))
     final = {k: tuple(v) for k, v in grads.items()}
-    return _grad_steps(problem, order, index, terms, final), final
+    return _grad_steps(problem, order, index, terms, final, closed), final
 
 
 def derive(problem: Problem) -> list:
@@ -173,7 +194,9 @@ def derive(problem: Problem) -> list:
         for dep in free_names(node.formula):
             if (node.name, dep) in locals_:
                 terms.setdefault(dep, []).append(ChainTerm(dep, node.name, locals_[(node.name, dep)], (), (), ()))
-    return _grad_steps(problem, order, index, terms, None)
+    closed = {z: delta for zs, members in softmax.large(softmax.groups(problem)).items()
+              for z, delta in softmax.closed_form(zs, members, [], {}).items()}
+    return _grad_steps(problem, order, index, terms, None, closed)
 
 
 def _forward_steps(problem: Problem, values: Values | None) -> list:

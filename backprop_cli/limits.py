@@ -11,3 +11,7 @@ MAX_DIGITS = 30  # digits of one number written in a formula
 MAGNITUDE = 1e6  # largest magnitude of a number in a problem: beyond it a homework number is a typo
 MAX_NAME = 64  # characters of one name (an input, parameter, node, or a weight name a template makes)
 MAX_DERIVATIVE = 2_000  # names, numbers and operations in one printed local derivative ∂node/∂x
+MAX_SOFTMAX = 1_000  # components of one softmax group
+SOFTMAX_JACOBIAN = 10  # a softmax group up to this size shows its full Jacobian; a larger one its closed form
+MAX_NODES = 5_000  # computed values of one problem: neurons' z and a, equations, expression steps, loss terms
+MAX_SAMPLES = 10_000  # samples of one batch

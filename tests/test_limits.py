@@ -188,3 +188,72 @@ def test_a_derivative_too_large_to_write_is_refused_early(tmp_path, factors):
     assert time.perf_counter() - start < 5
     assert message.endswith(":6: equations.h: the derivative ∂h/∂w has more than 2000 parts (expected a formula "
                             "split into several nodes, each short enough to differentiate by hand)\n")
+
+
+# ---------------------------------------------------------------- a softmax over many classes
+
+def softmax_layer(n: int, hot: int = 2) -> str:
+    """Two inputs, one softmax layer of n classes (weights from a fixed pattern), categorical cross-entropy."""
+    rows = "\n".join(f"        - [{((7 * k) % 19 - 9) / 10}, {((5 * k) % 13 - 6) / 10}]" for k in range(n))
+    targets = ", ".join(f"y{k}: {int(k == hot)}" for k in range(1, n + 1))
+    outputs = ", ".join(f"p{k}: y{k}" for k in range(1, n + 1))
+    neurons = ", ".join(f"{{z: z{k}, a: p{k}}}" for k in range(1, n + 1))
+    return (f"title: softmax over {n}\ninputs: {{x1: 1.0, x2: -2.0}}\ntargets: {{{targets}}}\nlayers:\n"
+            f"  - neurons: [{neurons}]\n    activation: softmax\n    weights:\n"
+            f"      orientation: neurons_by_inputs\n      values:\n{rows}\noutputs: {{{outputs}}}\n"
+            f"loss: {{type: categorical_cross_entropy, reduction: sum}}\ntraining: {{learning_rate: 0.5}}\n")
+
+
+def test_a_large_softmax_group_gets_the_closed_form_with_the_same_gradients(monkeypatch):
+    from backprop_cli import engine, softmax
+    from backprop_cli.engine import solve
+    from backprop_cli.load.document import load_problem_text
+
+    problem = load_problem_text(softmax_layer(12), "s.yaml")
+    closed = solve(problem)
+    assert all(s.softmax is not None and not s.terms for s in closed.steps if getattr(s, "kind", "") == "z")
+    monkeypatch.setattr(engine, "SOFTMAX_JACOBIAN", 100)  # the full Jacobian, term by term
+    monkeypatch.setattr(softmax, "SOFTMAX_JACOBIAN", 100)
+    full = solve(load_problem_text(softmax_layer(12), "s.yaml"))
+    assert all(s.softmax is None and len(s.terms) == 12 for s in full.steps if getattr(s, "kind", "") == "z")
+    for name, grads in full.grads.items():
+        assert closed.grads[name] == pytest.approx(grads, rel=1e-12, abs=1e-15), name
+    assert closed.new_params == pytest.approx(full.new_params, rel=1e-12)
+
+
+def test_softmax_over_300_classes_is_solved_in_seconds_in_every_format(tmp_path):
+    import json
+
+    import jsonschema
+
+    from problem_files import ROOT
+
+    path = tmp_path / "s.yaml"
+    path.write_text(softmax_layer(300), encoding="utf-8")
+    start = time.perf_counter()
+    text = invoke("solve", str(path), "--width", "120").stdout
+    assert time.perf_counter() - start < 20
+    assert "  S = p1·∂L/∂p1 + p2·∂L/∂p2 + … + p300·∂L/∂p300 = " in text  # once, before the first δ
+    assert text.count("S = p1·") == 1 and "  ∂L/∂z7 = p7·(∂L/∂p7 − S) = " in text
+    assert "softmax_1(z1, z2, …, z300)" in text  # the forward pass names the group, not 300 values per row
+    markdown = invoke("solve", str(path), "--format", "markdown").stdout
+    assert "\\ldots" in markdown and "p_{7} \\cdot \\left(" in markdown
+    document = json.loads(invoke("solve", str(path), "--format", "json").stdout)
+    schema = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+    z7 = next(item for item in document["backward"] if item["node"] == "z7")
+    assert (z7["terms"], z7["softmax"]["group_size"], z7["softmax"]["formula"]) == ([], 300, "p7·(∂L/∂p7 − S)")
+    p7, y7 = next(item["values"][0] for item in document["forward"] if item["node"] == "p7"), 0.0
+    assert z7["values"][0] == pytest.approx(p7 - y7, rel=1e-12)  # δ = p − y, as the shortcut says
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (softmax_layer(1001), "layers[0].neurons: softmax over 1001 components is too large"),
+    (equations(("s", f"softmax(x, [x, {', '.join(f'a{k}' for k in range(1001))}])")),
+     ":6: equations.s: softmax over 1002 components is too large"),
+], ids=["layer", "equation"])
+def test_a_softmax_group_beyond_the_limit_is_refused_before_it_is_built(tmp_path, text, expected):
+    start = time.perf_counter()
+    message = error_of(run(tmp_path, text))
+    assert time.perf_counter() - start < 5
+    assert expected in message and "(expected at most 1000 components in one softmax group)" in message

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..limits import SOFTMAX_JACOBIAN
 from .registry import Function, call_printers, domain, domain_all, register
 from .tree import ONE, Call, Const, Expr, add, call, div, mul, neg, power, sub
 
@@ -99,7 +100,7 @@ register(Function("softmax", "activation", None, _softmax, _softmax_partial,
                   lambda a, p: f"softmax_{int(p['index'])}({', '.join(a)})",
                   lambda a, p: f"\\operatorname{{softmax}}_{{{int(p['index'])}}}\\left({', '.join(a)}\\right)",
                   params=(("index", 1.0),), doc="over the whole layer; Jacobian s_i(δ_ij − s_j)",
-                  array=_softmax_array))
+                  array=_softmax_array, elide=SOFTMAX_JACOBIAN))
 
 _LOG = "log of a non-positive number"
 _SQRT = "square root of a negative number"

@@ -8,7 +8,7 @@ import unicodedata
 from typing import NoReturn
 
 from ..errors import Origin, ProblemError, one_of, suggest
-from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING
+from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING, MAX_SOFTMAX
 from .registry import REGISTRY, names_of
 from .tree import Call, Const, Expr, Var, div, neg, power, sub
 
@@ -226,6 +226,9 @@ class _Builder:
         if len(node.args) != 2 or not isinstance(node.args[1], ast.List):
             self.fail(node, "softmax needs the component and the list it is taken over",
                       "softmax(a3, [a3, a4])")
+        if len(node.args[1].elts) > MAX_SOFTMAX:
+            raise ProblemError(self.origin, f"softmax over {len(node.args[1].elts)} components is too large",
+                               f"at most {MAX_SOFTMAX} components in one softmax group")
         group = tuple(self.build(a) for a in node.args[1].elts)
         component = self.build(node.args[0])
         if component not in group:

@@ -7,6 +7,7 @@ from ..errors import Origin, ProblemError
 from ..formula.printing import fmt_const
 from ..formula.registry import REGISTRY
 from ..formula.tree import Call, Expr, Var, add
+from ..limits import MAX_SOFTMAX
 from ..model import Layer, Node, Role
 from .imperative import BeyondSchema
 
@@ -123,6 +124,13 @@ def activation_of(spec) -> tuple[str, tuple]:
     if isinstance(spec, dict):
         params.update((k, float(x)) for k, x in spec.items() if k != "name")
     return name, tuple(sorted(params.items()))
+
+
+def too_many_components(n: int, origin: Origin) -> None:
+    """Refuse a softmax group beyond MAX_SOFTMAX before its n² partials are built."""
+    if n > MAX_SOFTMAX:
+        raise BeyondSchema("limit", origin, f"softmax over {n} components is too large",
+                           f"at most {MAX_SOFTMAX} components in one softmax group")
 
 
 def parse(source, origin: Origin) -> Expr:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import free_names
+from ..limits import MAX_NODES
 from ..model import BatchMode, Problem
 from . import givens
 from . import validate as v
@@ -55,6 +56,10 @@ def problem_from_doc(doc, file: str) -> Problem:
                                                            targets, t_origins)
         for n in loss_nodes:
             built.add_node(n.name, n.formula, n.origin, n.role)
+    if len(built.nodes) > MAX_NODES:
+        form = next(k for k in ("expression", "layers", "neurons", "equations") if k in doc)
+        raise BeyondSchema("limit", v.at(doc, form, top), f"{len(built.nodes)} computed values are too many",
+                           f"at most {MAX_NODES}: each neuron's z and a, each equation, step and loss term")
     _one_meaning(built, params, inputs, targets, top)
     nodes = evaluation_order(built, inputs, targets, params)
     param_objs = parameters(built, params, top, numeric=not SYMBOLIC.holds(doc))

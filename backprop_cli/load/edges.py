@@ -8,7 +8,7 @@ from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import Var, mul
 from ..model import CycleError, node_depths
 from . import validate as v
-from .builder import Built, NeuronSpec, activation_of
+from .builder import Built, NeuronSpec, activation_of, too_many_components
 from .format import EDGE
 from .imperative import BeyondSchema
 
@@ -39,6 +39,8 @@ def build_edges(b: Built, neurons_spec, edges_spec, origin_n: Origin, origin_e: 
     for a, n in neurons.items():
         if n.activation == "softmax":
             groups.setdefault(group_of[a], []).append(n.z)
+    for members in groups.values():
+        too_many_components(len(members), next(n.origin for n in neurons.values() if n.z == members[0]))
     for a, n in neurons.items():
         neurons[a] = dataclasses.replace(n, terms=tuple(terms[a]), group=tuple(groups.get(group_of[a], ())))
         b.add_neuron(neurons[a])

@@ -21,6 +21,7 @@ CHECKS = {
     "edge-value": "the number written inside an edge string",
     "target-range": "cross-entropy targets in [0, 1]: which targets a loss reads is a cross-reference",
     "nan": "NaN, which JSON does not have",
+    "limit": "the documented limits (limits.py) on what one problem may hold: samples, computed values, softmax size",
 }
 
 

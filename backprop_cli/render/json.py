@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..formula.printing import to_latex, to_text
+from ..formula.printing import name_latex, to_latex, to_text
 from ..solution import (
     BatchLossStep,
     ChainTerm,
@@ -13,9 +13,11 @@ from ..solution import (
     GradStep,
     LossAfterStep,
     LossStep,
+    SoftmaxDelta,
     Solution,
     UpdateStep,
 )
+from .cells import grad_latex, grad_text
 from .dispatch import pick
 
 SCHEMA_VERSION = 1
@@ -125,7 +127,16 @@ class _Builder:
             short = step.shortcut
             item["shortcut"] = {"pair": short.pair, **self.formula(short.formula), "factor": float(short.factor),
                                 "values": _floats(short.values)}
+        if step.softmax is not None:  # only for a group too large for its full Jacobian
+            item["softmax"] = self._softmax(step.softmax)
         self.doc["backward"].append(item)
+
+    def _softmax(self, delta: SoftmaxDelta) -> dict:
+        c, loss = delta.component, self.sol.problem.loss
+        up = grad_latex(loss, c, self.symbols)
+        return {"component": c, "group_size": len(delta.group), "formula": f"{c}·({grad_text(loss, c)} − S)",
+                "latex": f"{name_latex(c, self.symbols)} \\left({up} - S\\right)",
+                "group_sum": _floats(delta.group_sum), "contribution": _floats(delta.contribution)}
 
     def grad_check(self, step: GradCheckStep) -> None:
         if not self.checks:
