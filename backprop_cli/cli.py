@@ -1,12 +1,13 @@
 """The command line: the only module that prints, exits, or imports click."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -97,9 +98,11 @@ def main() -> None:
 @click.option("--symbolic", is_flag=True, help="Also show the backward pass as a derivation in symbols.")
 @click.option("--gradient-check", is_flag=True, help="Show each gradient beside a central finite difference "
               "of the loss and their relative error, flagging disagreements.")
+@click.option("--full", is_flag=True, help="Show every sample of a batch of more than 10, not only the first 3 "
+              "and the totals (JSON always has every sample).")
 @error_boundary
 def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str | None, width: int | None,
-          symbolic: bool, gradient_check: bool) -> None:
+          symbolic: bool, gradient_check: bool, full: bool) -> None:
     """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
     Several files are solved in turn, each under a line naming it (markdown: separated by ---,
@@ -124,13 +127,14 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
     if into is not None:
         make_folder(into)
     options = {"precision": precision, "width": _width(width), "color": _color(output),
-               **({"symbolic": True} if symbolic else {})}
+               **({"symbolic": True} if symbolic else {}), **({"full": True} if full else {})}
     errors, shown = [], []
     for n, job in enumerate(todo):
         if job.note:
             click.echo(job.note, err=True)
         try:
-            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
+            with _progress_bar():
+                text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
             if paths:
                 _write(str(paths[n]), text, inputs)
             elif output:
@@ -151,6 +155,49 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         click.echo(json_object(shown), nl=False)
     if errors:
         _exit_after(errors)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A bar on stderr for work that runs longer than a second, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    import threading
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from .progress import watched
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    lock, finished = threading.Lock(), threading.Event()
+    current: dict = {}  # stage -> its task: each stage gets a bar of its own, the one before is hidden
+
+    def listen(stage: str, done: int, total: int | None) -> None:
+        if stage not in current:
+            for task in current.values():
+                bar.update(task, visible=False)
+            current[stage] = bar.add_task(stage, total=total)
+        bar.update(current[stage], completed=done, total=total)
+
+    def show() -> None:
+        with lock:
+            if not finished.is_set():
+                bar.start()
+
+    timer = threading.Timer(1.0, show)  # a quick run never shows a bar
+    timer.daemon = True
+    timer.start()
+    try:
+        with watched(listen):
+            yield
+    finally:
+        with lock:
+            finished.set()
+            timer.cancel()
+            bar.stop()
 
 
 def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> None:

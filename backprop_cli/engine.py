@@ -13,6 +13,7 @@ from .formula.calculus import TooLarge, diff, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN
 from .model import Problem, node_depths
+from .progress import report
 from .solution import (
     BatchLossStep,
     ChainTerm,
@@ -47,7 +48,8 @@ def _columns(rows: list[dict]) -> Values:
 
 def _forward_rows(problem: Problem, params: dict | None = None) -> list[dict]:
     rows = _leaf_rows(problem, params)
-    for node in problem.nodes:
+    for k, node in enumerate(problem.nodes):
+        report("forward pass", k, len(problem.nodes))
         for row in rows:
             row[node.name] = _eval(node.formula, row, node.name, problem)
     return rows
@@ -163,7 +165,8 @@ def backward(problem: Problem, rows: list[dict]) -> tuple[list, Values]:
     terms: dict = {}
     large = softmax.large(softmax.groups(problem))
     closed: dict = {}
-    for node in order:
+    for k, node in enumerate(order):
+        report("backward pass", k, len(order))
         upstream = tuple(grads[node.name])
         group = next((zs for zs, members in large.items() if node.name == members[0]), None)
         if group is not None:  # all of the group's ∂L/∂s are complete: the components sit at one depth

@@ -15,3 +15,5 @@ MAX_SOFTMAX = 1_000  # components of one softmax group
 SOFTMAX_JACOBIAN = 10  # a softmax group up to this size shows its full Jacobian; a larger one its closed form
 MAX_NODES = 5_000  # computed values of one problem: neurons' z and a, equations, expression steps, loss terms
 MAX_SAMPLES = 10_000  # samples of one batch
+MAX_SHOWN_SAMPLES = 10  # a batch up to this size is shown sample by sample; a larger one shows its first
+SHOWN_SAMPLES = 3  # samples and the totals (solve --full shows every sample; JSON always has every sample)

@@ -257,3 +257,98 @@ def test_a_softmax_group_beyond_the_limit_is_refused_before_it_is_built(tmp_path
     message = error_of(run(tmp_path, text))
     assert time.perf_counter() - start < 5
     assert expected in message and "(expected at most 1000 components in one softmax group)" in message
+
+
+# ---------------------------------------------------------------- a large batch: the first samples and totals
+
+def batch(n: int) -> str:
+    """The tiny network of test_cli_errors over n samples."""
+    rows = "".join(f"  - inputs: {{x1: {k / n:.4f}}}\n    targets: {{y: {k % 2}}}\n" for k in range(n))
+    return (f"title: a batch of {n}\nsamples:\n{rows}params: {{w: 0.5}}\nequations: {{p: sigmoid(w*x1)}}\n"
+            "outputs: {p: y}\nloss: {type: binary_cross_entropy, reduction: sum}\ntraining: {learning_rate: 1.0}\n")
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown"])
+def test_a_batch_beyond_ten_samples_shows_the_first_three_unless_full(tmp_path, fmt):
+    path = tmp_path / "b.yaml"
+    path.write_text(batch(12), encoding="utf-8")
+    tag = (lambda s: f"p [{s}]") if fmt == "terminal" else (lambda s: f"p}}^{{({s})}}")
+    short = invoke("solve", str(path), "--format", fmt).stdout
+    assert tag(3) in short and tag(4) not in short
+    assert "samples 1 to 3 of 12 are shown, and totals over all (--full shows every sample)" in short.lower()
+    assert "…" in short or "\\ldots" in short  # the batch loss and each ∂L/∂p summed over all 12
+    full = invoke("solve", str(path), "--format", fmt, "--full").stdout
+    assert tag(12) in full and "--full" not in full
+    ten = path.with_name("ten.yaml")
+    ten.write_text(batch(10), encoding="utf-8")
+    assert tag(10) in invoke("solve", str(ten), "--format", fmt).stdout  # up to 10, every sample
+
+
+def test_json_always_has_every_sample(tmp_path):
+    import json
+
+    path = tmp_path / "b.yaml"
+    path.write_text(batch(12), encoding="utf-8")
+    document = json.loads(invoke("solve", str(path), "--format", "json").stdout)
+    assert len(document["given"]["inputs"]["x1"]) == 12
+    assert all(len(item["values"]) == 12 for item in document["forward"])
+
+
+def test_ten_thousand_samples_on_mazurs_network_are_summarised_in_seconds(in_root):
+    import dataclasses
+
+    from backprop_cli.engine import solve
+    from backprop_cli.load.document import load_problem
+    from backprop_cli.render import terminal
+
+    mazur = load_problem("problems/mazur.yaml")
+    n = 10_000
+    inputs = {"i1": tuple((k % 97) / 97 for k in range(n)), "i2": tuple((k % 89) / 89 for k in range(n))}
+    targets = {"target_o1": (0.01,) * n, "target_o2": (0.99,) * n}
+    problem = dataclasses.replace(mazur, inputs=inputs, targets=targets)
+    start = time.process_time()
+    sol = solve(problem)
+    text = terminal.render(sol, width=100)
+    assert time.process_time() - start < 20  # was 366 s
+    assert "net_h1 [3]" in text and "net_h1 [4]" not in text
+    assert "samples 1 to 3 of 10000 are shown" in text
+    assert "+ … +" in text and ")/10000" in text
+
+
+# ---------------------------------------------------------------- progress
+
+def test_long_work_reports_its_progress_by_stage(tmp_path):
+    from backprop_cli import progress
+    from backprop_cli.engine import solve
+    from backprop_cli.load.document import load_problem
+    from backprop_cli.render import terminal
+
+    path = tmp_path / "b.yaml"
+    path.write_text(batch(400), encoding="utf-8")
+    seen: list = []
+    with progress.watched(lambda stage, done, total: seen.append((stage, done, total))):
+        terminal.render(solve(load_problem(path)))
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == [f"reading {path}", "forward pass", "backward pass", "writing the solution"]
+    assert all(total is None or 0 <= done <= total for _, done, total in seen)
+    progress.report("after", 1, 2)  # no listener: nothing happens
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(monkeypatch):
+    import io
+    import sys
+
+    from backprop_cli import cli, progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for tty, wait in [(False, 1.5), (True, 0.2), (True, 1.5)]:
+        err = Terminal() if tty else io.StringIO()
+        monkeypatch.setattr(sys, "stderr", err)
+        with cli._progress_bar():
+            progress.report("forward pass", 1, 4)
+            time.sleep(wait)
+        shown = "forward pass" in err.getvalue()
+        assert shown == (tty and wait > 1), (tty, wait)

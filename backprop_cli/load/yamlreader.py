@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Origin, ProblemError
+from ..progress import report
 
 
 class LineDict(dict):
@@ -29,6 +30,8 @@ class _Loader(yaml.SafeLoader):
     _bp_file = "<string>"
     _bp_depth = 0  # nesting of the node being composed
     _bp_origin = Origin("<string>", 0, "")  # key path of the value being constructed
+    _bp_size = 0  # characters of the text, for the progress bar
+    _bp_nodes = 0  # nodes composed so far
 
 
 MAX_DEPTH = 64  # a problem file nests 5 or 6 deep; far deeper input would hit Python's recursion limit
@@ -63,6 +66,9 @@ def _compose_node(self, parent, index):
         raise ProblemError(Origin(self._bp_file, event.start_mark.line + 1, ""),
                            f"lists and mappings nested more than {MAX_DEPTH} deep", "a problem file")
     self._bp_depth += 1
+    self._bp_nodes += 1
+    if self._bp_nodes % 512 == 0:  # a 2 MB file takes seconds to parse in pure Python
+        report(f"reading {self._bp_file}", event.start_mark.index, self._bp_size)
     try:
         return yaml.SafeLoader.compose_node(self, parent, index)
     finally:
@@ -190,6 +196,7 @@ def load_yaml_text(text: str, file: str):
                            f"U+{exc.character:04X} is not allowed", "printable text") from None
     loader._bp_file = file
     loader._bp_origin = Origin(file, 0, "")
+    loader._bp_size = len(text)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

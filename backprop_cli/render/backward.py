@@ -71,7 +71,7 @@ def _runs(ctx: Context, steps: Sequence[GradStep], numbers: bool) -> list[Block]
         rows: list[Equation | Shortcut | SampleSum] = []
         for st in run:
             lhs = Grad(loss, st.node)
-            samples = range(ctx.n) if numbers else range(0)
+            samples = range(ctx.shown) if numbers else range(0)
             closed = (st.softmax, labels[st.softmax.group]) if st.softmax is not None else None
             if closed is not None and closed[1] not in [r.lhs.text for r in rows if isinstance(r.lhs, Math)]:
                 rows.append(_group_sum(ctx, *closed, samples))
@@ -80,7 +80,7 @@ def _runs(ctx: Context, steps: Sequence[GradStep], numbers: bool) -> list[Block]
             if st.shortcut is not None:
                 rows.append(_shortcut(ctx, lhs, st.shortcut, samples))
             if numbers and ctx.multi and kind == "param" and st.total is not None:
-                rows.append(SampleSum(lhs, Sum(st.values), st.total))
+                rows.append(SampleSum(lhs, ctx.total(st.values), st.total))
         out.append(Derivation(("quantity", "chain rule"), tuple(rows), title=KIND_TITLES[kind].format(L=loss)))
     return out
 
@@ -98,7 +98,7 @@ def _graph(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
     p = ctx.problem
     rows: list[tuple[Cell, ...]] = []
     for st in steps:
-        for s in range(ctx.n):
+        for s in range(ctx.shown):
             node = InSample(Name(st.node), s) if ctx.multi else Name(st.node)
             for t in st.terms:
                 local = Formula((t.local,), symbols=p.symbols, value=t.local_values[s])
@@ -107,10 +107,12 @@ def _graph(ctx: Context, steps: Sequence[GradStep]) -> list[Block]:
                 paths = Join((Sum(tuple(t.contribution[s] for t in st.terms)), Text(" = "), Num(st.values[s])))
                 rows.append((node, Text("all paths"), Text(""), Text("sum"), paths))
     inputs = [st for st in steps if st.kind == "input"]
-    gradient = tuple((Grad(p.loss, st.node), Join(tuple(Num(v) for v in st.values), ", ")) for st in inputs)
+    more = (Text("…"),) if ctx.shown < ctx.n else ()
+    gradient = tuple((Grad(p.loss, st.node), Join((*(Num(v) for v in st.values[:ctx.shown]), *more), ", "))
+                     for st in inputs)
     if ctx.multi:  # each sample is its own evaluation; the mean of f over them weighs each by 1/N
-        gradient += tuple((Grad(p.loss, st.node, of_mean=ctx.n), Join(tuple(Num(v / ctx.n) for v in st.values), ", "))
-                          for st in inputs)
+        gradient += tuple((Grad(p.loss, st.node, of_mean=ctx.n),
+                           Join((*(Num(v / ctx.n) for v in st.values[:ctx.shown]), *more), ", ")) for st in inputs)
     return [Table(GRAPH_COLUMNS, (Rows(tuple(rows)),), caption=GRAPH_CAPTION),
             Definitions("Gradient", gradient, together=False)]
 

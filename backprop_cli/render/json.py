@@ -24,8 +24,8 @@ SCHEMA_VERSION = 1
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """The whole solution as one JSON document (precision does not apply: numbers are exact)."""
+           symbolic: bool = False, full: bool = False) -> str:
+    """The whole solution as one JSON document (precision does not apply: numbers are exact; every sample)."""
     return _dump(document(sol)) + "\n"
 
 

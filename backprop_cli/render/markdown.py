@@ -34,9 +34,12 @@ LINE = 60  # visible characters of one equation row before it is split
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing."""
-    return write(build(sol), precision=precision)
+           symbolic: bool = False, full: bool = False) -> str:
+    """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing.
+
+    full shows every sample of a batch larger than limits.MAX_SHOWN_SAMPLES, not only the first few.
+    """
+    return write(build(sol, full=full), precision=precision)
 
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
@@ -226,11 +229,15 @@ class _Markdown:
         return latex if tex else f"$`{latex}`$"
 
     def sum(self, c: Sum, tex: bool) -> str:
+        n = max(c.of, len(c.values))
+        shown = [self.num(v, tex) for v in c.values]
+        if c.of > len(c.values):
+            shown.insert(-1, "\\ldots" if tex else "…")
         if not tex:
-            parts = " + ".join(self.num(v) for v in c.values)
-            return f"({parts})/{len(c.values)}" if c.mean else parts
-        parts = _join([self.num(v, True) for v in c.values])
-        return f"\\frac{{1}}{{{len(c.values)}}}\\left({parts}\\right)" if c.mean else parts
+            parts = " + ".join(shown)
+            return f"({parts})/{n}" if c.mean else parts
+        parts = _join(shown)
+        return f"\\frac{{1}}{{{n}}}\\left({parts}\\right)" if c.mean else parts
 
     def in_sample(self, c: InSample, tex: bool) -> str:
         return _sup(self.tex(c.cell), f"({c.sample + 1})") if tex else f"{self.inline(c.cell)} (sample {c.sample + 1})"
