@@ -9,7 +9,7 @@ import math
 
 from . import softmax
 from .errors import DomainError, ProblemError
-from .formula.calculus import TooLarge, diff, evaluate
+from .formula.calculus import TooLarge, diff_all, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN
 from .model import Problem, node_depths
@@ -110,17 +110,15 @@ def local_partials(problem: Problem) -> dict:
     for node in problem.nodes:
         if node.name in member_of:
             continue
-        for dep in free_names(node.formula):
-            if dep in problem.targets:
-                continue
-            try:
-                partial = diff(node.formula, dep, Var(node.name), budget=MAX_DERIVATIVE)
-            except TooLarge:
-                raise ProblemError(problem.origins.get(node.name), f"{_label(problem, node.name, None)}the derivative "
-                                   f"∂{node.name}/∂{dep} has more than {MAX_DERIVATIVE} parts",
-                                   "a formula split into several nodes, each short enough to differentiate by hand") \
-                    from None
-            out[(node.name, dep)] = substitute(partial, known)
+        deps = [d for d in free_names(node.formula) if d not in problem.targets]
+        try:
+            found = diff_all(node.formula, deps, Var(node.name), budget=MAX_DERIVATIVE)
+        except TooLarge as exc:
+            raise ProblemError(problem.origins.get(node.name), f"{_label(problem, node.name, None)}the derivative "
+                               f"∂{node.name}/∂{exc.var} has more than {MAX_DERIVATIVE} parts",
+                               "a formula split into several nodes, each short enough to differentiate by hand") \
+                from None
+        out.update(((node.name, dep), substitute(partial, known)) for dep, partial in found.items())
     return out
 
 

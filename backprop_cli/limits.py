@@ -5,6 +5,7 @@ tool or exhausting its memory. Each is refused early, with one line that names t
 """
 from __future__ import annotations
 
+MAX_FILE_BYTES = 2_000_000  # one problem or key file: parsing YAML in Python takes seconds per megabyte
 MAX_NESTING = 100  # brackets, functions and powers inside one formula (a flat sum of any length is depth 1)
 MAX_FORMULA_CHARS = 100_000  # one formula's text
 MAX_DIGITS = 30  # digits of one number written in a formula
@@ -13,6 +14,7 @@ MAX_NAME = 64  # characters of one name (an input, parameter, node, or a weight 
 MAX_DERIVATIVE = 2_000  # names, numbers and operations in one printed local derivative ∂node/∂x
 MAX_SOFTMAX = 1_000  # components of one softmax group
 SOFTMAX_JACOBIAN = 10  # a softmax group up to this size shows its full Jacobian; a larger one its closed form
+MAX_ERRORS = 10  # errors reported for one file in one run, each on its own line; one more line counts the rest
 MAX_NODES = 5_000  # computed values of one problem: neurons' z and a, equations, expression steps, loss terms
 MAX_SAMPLES = 10_000  # samples of one batch
 MAX_SHOWN_SAMPLES = 10  # a batch up to this size is shown sample by sample; a larger one shows its first

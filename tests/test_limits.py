@@ -352,3 +352,93 @@ def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(monkeypatch):
             time.sleep(wait)
         shown = "forward pass" in err.getvalue()
         assert shown == (tty and wait > 1), (tty, wait)
+
+
+# ---------------------------------------------------------------- every error of a file in one run
+
+THREE_TYPOS = """\
+title: t
+inputs: {x1: 0.5}
+targets: {y: 1}
+layers:
+  - neurons: [h1]
+    activation: sigmod
+    weights: {orientation: inputs_by_neuron, values: [[0.1]]}
+outputs: {h1: y}
+loss: {type: squared_eror, factor: 0.5, reduction: sum}
+trainig: {learning_rate: 0.5}
+"""
+
+
+def test_three_misspelt_names_are_three_lines_of_one_run(tmp_path):
+    lines = error_of(run(tmp_path, THREE_TYPOS)).splitlines()
+    file = tmp_path / "q.yaml"
+    assert lines == [
+        f"Error: {file}:10: trainig: unknown key 'trainig' (expected one of: description, edges, equations, "
+        "expression, inputs, layers, loss, neurons, output, outputs, params, samples, source, symbols, targets, title, "
+        "training). "
+        "Did you mean 'training'?",  # and not also 'training: missing required key': one mistake, one line
+        f"Error: {file}:6: layers[0].activation: unknown activation 'sigmod' (expected one of: elu, identity, "
+        "leaky_relu, relu, sigmoid, silu, softmax, softplus, tanh). Did you mean 'sigmoid'?",
+        f"Error: {file}:7: layers[0].weights.orientation: unknown orientation 'inputs_by_neuron' (expected one of: "
+        "inputs_by_neurons, neurons_by_inputs). Did you mean 'inputs_by_neurons'?",
+        f"Error: {file}:9: loss.type: unknown loss 'squared_eror' (expected one of: binary_cross_entropy, "
+        "categorical_cross_entropy, squared_error). Did you mean 'squared_error'?",
+    ]
+
+
+def test_at_most_ten_errors_are_shown_and_the_rest_counted(tmp_path):
+    inputs = ", ".join(f"q{k}: '{k}'" for k in range(14))  # fourteen quoted numbers
+    text = THREE_TYPOS.replace("inputs: {x1: 0.5}", f"inputs: {{x1: 0.5, {inputs}}}")
+    lines = error_of(run(tmp_path, text)).splitlines()
+    assert len(lines) == 11 and all(line.startswith("Error: ") for line in lines)
+    assert lines[-1] == f"Error: {tmp_path / 'q.yaml'}: 8 more errors not shown (at most 10 are)"
+
+
+def test_every_misspelt_name_of_an_answer_key_in_one_run(scratch):
+    scratch("mazur")
+    with open("mazur.key.yaml", "w", encoding="utf-8") as key:
+        key.write("values:\n  dE_total/dw55: 0.1\n  out_h3: 0.5\n  E_total: 0.2984\n  w9+: 0.3\n")
+    result = invoke("check", "mazur.yaml")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[1] for line in lines] == ["mazur.key.yaml:2", "mazur.key.yaml:3", "mazur.key.yaml:5"]
+    assert [line.rpartition("Did you mean ")[2] for line in lines] == ["'dE_total/dw5'?", "'out_h2'?", "'w8+'?"]
+
+
+# ---------------------------------------------------------------- large files
+
+def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("title: big\ninputs:\n" + "".join(f"  x{k}: 0.5\n" for k in range(200_000)), encoding="utf-8")
+    start = time.process_time()
+    result = invoke("solve", str(path))
+    assert time.process_time() - start < 1
+    size = path.stat().st_size
+    assert result.stderr == (f"Error: {path}: file of {size} bytes is too large "
+                             "(expected at most 2000000 bytes (2 MB))\n")
+
+
+def test_missing_top_level_keys_of_a_large_file_are_reported_before_it_is_parsed(tmp_path):
+    path = tmp_path / "big.yaml"
+    body = "".join(f"  x{k}: 0.5\n" for k in range(130_000))  # 1.8 MB: seconds to parse
+    path.write_text(f"# a comment\ntitle: big\ninputs:\n{body}targets: {{y: 1}}\ntrainig: {{learning_rate: 1}}\n",
+                    encoding="utf-8")
+    start = time.process_time()
+    lines = error_of(invoke("solve", str(path))).splitlines()
+    assert time.process_time() - start < 1  # was 44 s for 3.4 MB
+    assert lines[0].startswith(f"Error: {path}:130005: trainig: unknown key 'trainig' (expected one of: ")
+    assert lines[1:] == [f"Error: {path}:2: loss: missing required key (expected 'loss' in the top level)"]
+
+
+@pytest.mark.parametrize("text", ["{title: t}\n", "title: t\n\"loss\": 1\n", "- a\n", "title: t\ntitle: u\n",
+                                  "---\ntitle: t\nloss: {}\n", "title: |\n  a\nloss: x\n"])
+def test_top_level_keys_are_read_without_parsing_only_when_sure(text):
+    from backprop_cli.load.yamlreader import load_yaml_text, top_level_keys
+
+    keys = top_level_keys(text)
+    if keys is not None:  # then they are exactly the keys the parser finds, on the same lines
+        doc = load_yaml_text(text, "t.yaml")
+        assert list(keys) == list(doc) and keys.key_lines == doc.key_lines and keys.line == doc.line
+    else:
+        assert text.startswith(("{", "-")) or '"loss"' in text or text.count("title:") == 2

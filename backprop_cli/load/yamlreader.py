@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Origin, ProblemError
+from ..limits import MAX_FILE_BYTES
 from ..progress import report
 
 
@@ -211,9 +212,18 @@ def load_yaml_text(text: str, file: str):
 
 
 def load_yaml_file(path: str | Path):
-    """Read and parse a YAML file; a missing or unreadable file is a ProblemError."""
+    """Read and parse a YAML file; a missing, unreadable or too large file is a ProblemError."""
+    text = read_text(path)
+    return load_yaml_text(text, str(path)), text
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text; a missing or unreadable file, or one beyond MAX_FILE_BYTES, is a ProblemError."""
     name = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:  # before reading it: the size alone says no
+            raise _too_large(name, size)
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProblemError(Origin(name, 0, ""), "no such file", "an existing YAML problem file") from None
@@ -221,4 +231,37 @@ def load_yaml_file(path: str | Path):
         raise ProblemError(Origin(name, 0, ""), "is a directory", "a YAML problem file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(Origin(name, 0, ""), f"cannot read file: {exc}", "a UTF-8 text file") from None
-    return load_yaml_text(text, name), text
+    if len(text) > MAX_FILE_BYTES:  # a pipe or device has no size until it is read
+        raise _too_large(name, len(text))
+    return text
+
+
+def _too_large(name: str, size: int) -> ProblemError:
+    return ProblemError(Origin(name, 0, ""), f"file of {size} bytes is too large",
+                        f"at most {MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 1e6:g} MB)")
+
+
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?:[ \t]|$)")
+
+
+def top_level_keys(text: str) -> LineDict | None:
+    """The keys of a block mapping at the top of text, with their lines, read without parsing.
+
+    None when the text is anything else or is not plain enough to be sure (a flow mapping, quoted or
+    repeated keys, several documents): the parser then says what it is. Only whole lines that start in
+    column 0 are read, and in a block mapping those are exactly its keys.
+    """
+    keys = LineDict()
+    keys.key_lines = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line or line[0] in " \t#" or line.rstrip() == "---" and not keys:
+            continue
+        m = _TOP_KEY.match(line)
+        if m is None or m.group(1) in keys:
+            return None
+        keys[m.group(1)] = None
+        keys.key_lines[m.group(1)] = number
+    if not keys:
+        return None
+    keys.line = min(keys.key_lines.values())
+    return keys
