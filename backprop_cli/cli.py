@@ -133,7 +133,7 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         if job.note:
             click.echo(job.note, err=True)
         try:
-            with _progress_bar():
+            with _warnings(), _progress_bar():
                 text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check)
             if paths:
                 _write(str(paths[n]), text, inputs)
@@ -155,6 +155,20 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int, output: str |
         click.echo(json_object(shown), nl=False)
     if errors:
         _exit_after(errors)
+
+
+@contextlib.contextmanager
+def _warnings() -> Iterator[None]:
+    """Each warning the loader makes, one line on stderr once the work is done (an error comes after)."""
+    from .notices import listening
+
+    found: list[str] = []
+    try:
+        with listening(found.append):
+            yield
+    finally:
+        for line in found:
+            click.echo(f"Warning: {line}", err=True)
 
 
 @contextlib.contextmanager

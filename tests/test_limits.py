@@ -442,3 +442,61 @@ def test_top_level_keys_are_read_without_parsing_only_when_sure(text):
         assert list(keys) == list(doc) and keys.key_lines == doc.key_lines and keys.line == doc.line
     else:
         assert text.startswith(("{", "-")) or '"loss"' in text or text.count("title:") == 2
+
+
+# ---------------------------------------------------------------- nothing accepted without a word
+
+NET = """\
+title: t
+inputs: {x1: 0.5}
+targets: {y: 1}
+params: {b: 0.1}
+layers:
+  - neurons: [h1]
+    activation: sigmoid
+    weights: {orientation: inputs_by_neurons, values: [[0.1]]}
+    bias: b
+outputs: {h1: y}
+loss: {type: squared_error, factor: 0.5, reduction: sum}
+training: {learning_rate: 0.5}
+"""
+ASCENT = "(expected a number ≥ 0, as the learning rate: a negative {} turns gradient descent into ascent)"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("factor: 0.5", "factor: -0.5", f":11: loss.factor: negative factor -0.5 {ASCENT.format('factor')}"),
+    ("loss: {type: squared_error, factor: 0.5, reduction: sum}",
+     "loss: {sum: [{type: squared_error, factor: 1, reduction: sum, weight: -2}]}",
+     f":11: loss.sum[0].weight: negative weight -2 {ASCENT.format('weight')}"),
+    ("learning_rate: 0.5}", "learning_rate: 0.5, frozen: [b, b]}",
+     ":12: training.frozen[1]: parameter 'b' is listed twice, first as item 1 (expected each parameter once)"),
+    ("training:", "symbols: {h1: 'h_1', h11: 'x', b: '\\\\beta'}\ntraining:",
+     ":12: symbols.h11: symbol for 'h11', which is not a name of the problem (expected one of: L, L_h1, b, h1, "
+     "w1_1_1, x1, y, z_h1). Did you mean 'h1'?"),
+    ("targets: {y: 1}", "targets: {y: 1, y2: 0}",
+     ":3: targets.y2: target 'y2' is not used: no output is compared with it (expected an entry '<output>: y2' in "
+     "outputs, or no target 'y2')"),
+], ids=["negative-factor", "negative-weight", "frozen-twice", "unknown-symbol", "unused-target"])
+def test_what_would_be_dropped_or_turned_around_silently_is_an_error(tmp_path, old, new, expected):
+    message = error_of(run(tmp_path, NET.replace(old, new)))
+    assert message == f"Error: {tmp_path / 'q.yaml'}{expected}\n"
+
+
+def test_an_edge_value_in_a_problem_without_numbers_is_an_error(tmp_path):
+    text = ("title: t\ninputs: [x]\ntargets: [y]\nneurons: {o: {activation: sigmoid}}\nedges:\n  w: x -> o = 0.5\n"
+            "  v: [x -> o]\noutputs: {o: y}\nloss: {type: squared_error, factor: 0.5, reduction: sum}\n")
+    assert error_of(run(tmp_path, text)).endswith(":6: edges.w: edge value 0.5 in a problem without numbers "
+                                                  "(expected names only, 'x1 -> h1', when inputs, targets and params "
+                                                  "are lists of names)\n")
+
+
+def test_categorical_targets_that_do_not_sum_to_one_are_a_warning(tmp_path):
+    text = softmax_layer(3).replace("y1: 0, y2: 1, y3: 0", "y1: 0.5, y2: 0.4, y3: 0")
+    result = run(tmp_path, text)
+    assert result.exit_code == 0
+    assert result.stderr == (f"Warning: {tmp_path / 'q.yaml'}:3: targets.y1: the categorical_cross_entropy targets "
+                             "of sample 1 sum to 0.9, not 1 (expected a probability for each output, such as a one-hot "
+                             "target, so that δ = ŷ − y)\n")
+    assert "shortcut" not in result.stdout  # the pair simplifies only for targets summing to 1
+    outside = run(tmp_path, softmax_layer(3).replace("y2: 1", "y2: 1.5"))
+    assert "categorical_cross_entropy target 1.5 is outside [0, 1]" in error_of(outside)

@@ -17,6 +17,7 @@ from .imperative import BeyondSchema
 from .layers import build_layers  # the other forms are imported when a file uses them
 from .loss import build_loss
 from .resolve import evaluation_order, parameters
+from .unused import check_unused
 from .yamlreader import load_yaml_text, read_text, top_level_keys
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -74,6 +75,7 @@ def problem_from_doc(doc, file: str) -> Problem:
         raise BeyondSchema("limit", v.at(doc, form, top), f"{len(built.nodes)} computed values are too many",
                            f"at most {MAX_NODES}: each neuron's z and a, each equation, step and loss term")
     _one_meaning(built, params, inputs, targets, top)
+    check_unused(doc, top, built, inputs, targets, outputs, SYMBOLIC.holds(doc))
     nodes = evaluation_order(built, inputs, targets, params)
     param_objs = parameters(built, params, top, numeric=not SYMBOLIC.holds(doc))
     lr, frozen = _training(doc, top, param_objs)
