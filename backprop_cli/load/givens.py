@@ -30,8 +30,9 @@ def samples(doc, top: Origin) -> tuple[dict, dict, dict]:
             ko = v.at(row, key, ro)
             values = _values(row[key])
             if s > 0 and set(values) != set(store):
-                raise BeyondSchema("complete", ko, f"sample {s + 1} has {key} {', '.join(values)} but sample 1 has "
-                                                   f"{', '.join(store)}", f"the same {key[:-1]} names in every sample")
+                raise BeyondSchema("complete", ko, f"sample {s + 1} has {key} {', '.join(values) or 'none'} but "
+                                                   f"sample 1 has {', '.join(store) or 'none'}",
+                                   f"the same {key[:-1]} names in every sample")
             for name, x in values.items():
                 store.setdefault(name, [])
                 if x is not None:
