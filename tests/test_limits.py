@@ -500,3 +500,15 @@ def test_categorical_targets_that_do_not_sum_to_one_are_a_warning(tmp_path):
     assert "shortcut" not in result.stdout  # the pair simplifies only for targets summing to 1
     outside = run(tmp_path, softmax_layer(3).replace("y2: 1", "y2: 1.5"))
     assert "categorical_cross_entropy target 1.5 is outside [0, 1]" in error_of(outside)
+
+
+def test_the_readme_table_states_every_limit(in_root):
+    from backprop_cli import limits
+
+    readme = (in_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Limits", 1)[1].split("\n## ", 1)[0]
+    values = {k: v for k, v in vars(limits).items() if k.isupper()}
+    assert len(values) == 15
+    for name, value in values.items():
+        written = "10⁶" if value == 1e6 else f"{value:,}"
+        assert f"| {written}" in section or f"{written} " in section, name

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable
 
 from ..errors import Origin, ProblemError, one_of, suggest
-from ..limits import MAX_NAME
+from ..limits import MAGNITUDE, MAX_NAME
 from .yamlreader import LineDict, LineList
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$", re.ASCII)
-LIMIT = 1e6  # beyond this a homework number is a typo, and exp() would overflow
+LIMIT = MAGNITUDE  # beyond this a homework number is a typo, and exp() would overflow
 
 
 def at(container, key, origin: Origin) -> Origin:

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Origin, ProblemError
-from ..limits import MAX_FILE_BYTES
+from ..limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
 from ..progress import report
 
 
@@ -35,7 +35,7 @@ class _Loader(yaml.SafeLoader):
     _bp_nodes = 0  # nodes composed so far
 
 
-MAX_DEPTH = 64  # a problem file nests 5 or 6 deep; far deeper input would hit Python's recursion limit
+MAX_DEPTH = MAX_YAML_DEPTH  # far deeper input would hit Python's recursion limit
 
 
 # YAML 1.1 reads on/off/yes/no as booleans, 1e-3 as a string, 010 as 8, 1:30 as 90 and 2020-01-01 as
