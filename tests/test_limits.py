@@ -512,3 +512,10 @@ def test_the_readme_table_states_every_limit(in_root):
     for name, value in values.items():
         written = "10⁶" if value == 1e6 else f"{value:,}"
         assert f"| {written}" in section or f"{written} " in section, name
+
+
+def test_a_positive_power_of_zero_is_zero_with_its_derivative(tmp_path):
+    result = run(tmp_path, 'title: t\ninputs: {x: 0.0}\nexpression: "x^1.5 + x"\n', "--format", "json")
+    assert result.exit_code == 0, result.stderr  # was refused as a power of a non-positive base
+    assert '"x": [\n        1.0\n      ]' in result.stdout or '"x": [1.0]' in result.stdout
+    assert "non-positive base (value 0)" in error_of(run(tmp_path, 'title: t\ninputs: {x: 0.0}\nexpression: "x^0.5"\n'))
