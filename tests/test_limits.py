@@ -434,7 +434,8 @@ def test_missing_top_level_keys_of_a_large_file_are_reported_before_it_is_parsed
 @pytest.mark.parametrize("text", ["{title: t}\n", "title: t\n\"loss\": 1\n", "- a\n", "title: t\ntitle: u\n",
                                   "---\ntitle: t\nloss: {}\n", "title: |\n  a\nloss: x\n"])
 def test_top_level_keys_are_read_without_parsing_only_when_sure(text):
-    from backprop_cli.load.yamlreader import load_yaml_text, top_level_keys
+    from backprop_cli.load.prescan import top_level_keys
+    from backprop_cli.load.yamlreader import load_yaml_text
 
     keys = top_level_keys(text)
     if keys is not None:  # then they are exactly the keys the parser finds, on the same lines

@@ -11,14 +11,14 @@ from ..model import BatchMode, Problem
 from . import givens
 from . import validate as v
 from .builder import Built
-from .collect import raise_all
 from .format import PROBLEM, SYMBOLIC
 from .imperative import BeyondSchema
 from .layers import build_layers  # the other forms are imported when a file uses them
 from .loss import build_loss
+from .prescan import PARSE_FIRST, check_top_keys
 from .resolve import evaluation_order, parameters
 from .unused import check_unused
-from .yamlreader import load_yaml_text, read_text, top_level_keys
+from .yamlreader import load_yaml_text, read_text
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -31,19 +31,8 @@ def load_problem(path: str | Path) -> Problem:
 def load_problem_text(text: str, file: str = "<string>") -> Problem:
     """Load and validate a problem given as YAML text."""
     if len(text) > PARSE_FIRST:
-        _top_keys_first(text, file)
+        check_top_keys(text, file)
     return problem_from_doc(load_yaml_text(text, file), file)
-
-
-PARSE_FIRST = 100_000  # characters: a larger text has its top-level keys checked before it is parsed
-
-
-def _top_keys_first(text: str, file: str) -> None:
-    """Unknown and missing top-level keys, found without parsing: a 2 MB file takes seconds to parse."""
-    keys = top_level_keys(text)
-    if keys is not None:
-        required = ["title", *(["loss"] if "expression" not in keys else [])]
-        raise_all(v.key_errors(keys, Origin(file, 1, ""), PROBLEM.keys, required))
 
 
 def problem_from_doc(doc, file: str) -> Problem:

@@ -239,29 +239,3 @@ def read_text(path: str | Path) -> str:
 def _too_large(name: str, size: int) -> ProblemError:
     return ProblemError(Origin(name, 0, ""), f"file of {size} bytes is too large",
                         f"at most {MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 1e6:g} MB)")
-
-
-_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?:[ \t]|$)")
-
-
-def top_level_keys(text: str) -> LineDict | None:
-    """The keys of a block mapping at the top of text, with their lines, read without parsing.
-
-    None when the text is anything else or is not plain enough to be sure (a flow mapping, quoted or
-    repeated keys, several documents): the parser then says what it is. Only whole lines that start in
-    column 0 are read, and in a block mapping those are exactly its keys.
-    """
-    keys = LineDict()
-    keys.key_lines = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line or line[0] in " \t#" or line.rstrip() == "---" and not keys:
-            continue
-        m = _TOP_KEY.match(line)
-        if m is None or m.group(1) in keys:
-            return None
-        keys[m.group(1)] = None
-        keys.key_lines[m.group(1)] = number
-    if not keys:
-        return None
-    keys.line = min(keys.key_lines.values())
-    return keys
