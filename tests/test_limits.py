@@ -520,3 +520,23 @@ def test_a_positive_power_of_zero_is_zero_with_its_derivative(tmp_path):
     assert result.exit_code == 0, result.stderr  # was refused as a power of a non-positive base
     assert '"x": [\n        1.0\n      ]' in result.stdout or '"x": [1.0]' in result.stdout
     assert "non-positive base (value 0)" in error_of(run(tmp_path, 'title: t\ninputs: {x: 0.0}\nexpression: "x^0.5"\n'))
+
+
+def test_the_key_of_a_large_softmax_checks_against_its_closed_form(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(softmax_layer(12), encoding="utf-8")
+    assert invoke("key", "s.yaml").exit_code == 0
+    key = (tmp_path / "s.key.yaml").read_text(encoding="utf-8")
+    assert "dL/dz7:" in key  # every δ is a quantity of the key, as with the full Jacobian
+    result = invoke("check", "s.yaml")
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 passed, 0 failed")
+
+
+def test_several_errors_the_schema_cannot_see_are_marked_as_such(tmp_path):
+    from backprop_cli.load.document import load_problem_text
+    from backprop_cli.load.imperative import CHECKS, BeyondSchema
+
+    text = NET.replace("targets: {y: 1}", "targets: {y: 1, y2: 0, y3: 1}")
+    with pytest.raises(BeyondSchema) as info:  # two unused targets: the schema accepts the file
+        load_problem_text(text, "q.yaml")
+    assert info.value.check in CHECKS and len(str(info.value).splitlines()) == 2

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 
 from ..errors import Origin, ProblemError
 from ..limits import MAX_ERRORS
+from .imperative import BeyondSchema
 
 
 class Several(ProblemError):
@@ -17,7 +18,7 @@ class Several(ProblemError):
     def __init__(self, errors: list[ProblemError]):
         self.errors = errors  # before ProblemError.__init__, which reads str(self)
         first = errors[0]
-        super().__init__(first.origin, first.message, first.expected, first.suggestion)
+        ProblemError.__init__(self, first.origin, first.message, first.expected, first.suggestion)
 
     def __str__(self) -> str:
         lines = [ProblemError.__str__(e) for e in self.errors[:MAX_ERRORS]]
@@ -27,6 +28,14 @@ class Several(ProblemError):
             lines.append(str(ProblemError(Origin(file, 0, ""), f"{more} more error{'s' if more > 1 else ''} "
                                           f"not shown (at most {MAX_ERRORS} are)")))
         return "\nError: ".join(lines)
+
+
+class SeveralBeyond(Several, BeyondSchema):
+    """Several errors, every one from a check the problem schema cannot make (imperative.CHECKS)."""
+
+    def __init__(self, errors: list[ProblemError]):
+        Several.__init__(self, errors)
+        self.check = getattr(errors[0], "check", "")
 
 
 def flat(errors: Iterable[ProblemError]) -> list[ProblemError]:
@@ -40,7 +49,7 @@ def raise_all(errors: list[ProblemError]) -> None:
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise Several(errors)
+        raise SeveralBeyond(errors) if all(isinstance(e, BeyondSchema) for e in errors) else Several(errors)
 
 
 def gather(errors: list[ProblemError], check: Callable[..., object], *args) -> None:
