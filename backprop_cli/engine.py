@@ -48,8 +48,16 @@ def _columns(rows: list[dict]) -> Values:
 
 def _forward_rows(problem: Problem, params: dict | None = None) -> list[dict]:
     rows = _leaf_rows(problem, params)
+    groups = softmax.groups(problem)
+    member_of = softmax.member_of(groups)
     for k, node in enumerate(problem.nodes):
         report("forward pass", k, len(problem.nodes))
+        if node.name in member_of:  # a whole softmax group at once, not n softmaxes over n values each
+            zs = member_of[node.name]
+            for row in rows:
+                if node.name not in row:
+                    row.update(softmax.values(zs, groups[zs], row))
+            continue
         for row in rows:
             row[node.name] = _eval(node.formula, row, node.name, problem)
     return rows

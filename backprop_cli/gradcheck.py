@@ -23,6 +23,7 @@ from .formula.calculus import evaluate
 from .formula.registry import REGISTRY
 from .formula.tree import Call, Expr
 from .model import Problem
+from .progress import report
 from .solution import GradCheckStep, Kink
 
 RELATIVE_STEP = 1e-5
@@ -141,9 +142,16 @@ def _input_check(problem: Problem, name: str, s: int, grads: Values, values: Val
 def check_gradients(problem: Problem, grads: Values, values: Values) -> list[GradCheckStep]:
     """One check per parameter; for a problem without parameters, one per input and sample."""
     sites = kink_sites(problem)
+    out = []
     if problem.params:
         start = {p.name: p.value for p in problem.params.values()}
-        return [_check(problem, name, None, sum(grads[name]), x, _param_mover(problem, start, name), values, sites)
-                for name, x in start.items()]
-    return [_input_check(problem, name, s, grads, values, sites)
-            for name, series in problem.inputs.items() for s in range(len(series))]
+        for k, (name, x) in enumerate(start.items()):
+            report("gradient check", k, len(start))  # two forward passes each: minutes for 2,000 parameters
+            out.append(_check(problem, name, None, sum(grads[name]), x, _param_mover(problem, start, name), values,
+                              sites))
+        return out
+    todo = [(name, s) for name, series in problem.inputs.items() for s in range(len(series))]
+    for k, (name, s) in enumerate(todo):
+        report("gradient check", k, len(todo))
+        out.append(_input_check(problem, name, s, grads, values, sites))
+    return out

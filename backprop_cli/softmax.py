@@ -7,6 +7,8 @@ values to evaluate. Beyond limits.SOFTMAX_JACOBIAN components the backward pass 
 """
 from __future__ import annotations
 
+import math
+
 from .formula.tree import ONE, Call, Var, mul, neg, sub
 from .limits import SOFTMAX_JACOBIAN
 from .model import Problem
@@ -34,6 +36,15 @@ def groups(problem: Problem) -> dict[tuple, list[str]]:
            if len(set(zs)) == len(zs) and sorted(members) == list(range(1, len(zs) + 1))}
     _last = (problem, out)
     return out
+
+
+def values(zs: tuple, members: list[str], row: dict) -> dict[str, float]:
+    """Every component's value in one sample, the same arithmetic as the registry's softmax, once for all."""
+    a = [row[z] for z in zs]
+    top = max(a)
+    e = [math.exp(x - top) for x in a]
+    total = sum(e)
+    return {m: e[k] / total for k, m in enumerate(members)}
 
 
 def member_of(found: dict[tuple, list[str]]) -> dict[str, tuple]:

@@ -219,6 +219,10 @@ def test_a_large_softmax_group_gets_the_closed_form_with_the_same_gradients(monk
     for name, grads in full.grads.items():
         assert closed.grads[name] == pytest.approx(grads, rel=1e-12, abs=1e-15), name
     assert closed.new_params == pytest.approx(full.new_params, rel=1e-12)
+    from backprop_cli.formula.calculus import evaluate
+
+    row = closed.sample_values(0)  # the group is computed at once, with the registry's very arithmetic
+    assert all(evaluate(n.formula, row) == row[n.name] for n in problem.nodes if n.name.startswith("p"))
 
 
 def test_softmax_over_300_classes_is_solved_in_seconds_in_every_format(tmp_path):
