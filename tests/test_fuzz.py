@@ -29,7 +29,7 @@ from problem_files import ROOT, problem_files
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 BUDGET = float(os.environ.get("FUZZ_BUDGET", "45"))  # seconds of the whole test, on a slow machine
-CASES = int(os.environ.get("FUZZ_CASES", "40"))  # mutations per problem file
+CASES = int(os.environ.get("FUZZ_CASES", "80"))  # mutations per problem file
 RUN_CPU = 10.0  # CPU seconds one in-process run may take
 ALLOWED = {ExitCode.OK, ExitCode.CHECK_FAILED, ExitCode.USAGE, ExitCode.INVALID_INPUT}
 
