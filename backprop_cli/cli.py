@@ -1,6 +1,7 @@
 """The command line: the only module that prints, exits, or imports click."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -9,7 +10,7 @@ import shutil
 import signal
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -79,7 +80,7 @@ def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
     """One line on stderr (after the traceback, when asked for) and the exit code."""
     if show_traceback:
         traceback.print_exc()
-    _echo(f"Error: {_printable(message, one_line=True)}", err=True)
+    _say_error(message)
     sys.exit(code)
 
 
@@ -92,6 +93,12 @@ def _printable(text: str, one_line: bool = False) -> str:
     """Text with control characters written as escapes (\\x1b), so no file or key name can drive the terminal."""
     pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
     return pattern.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
+def _say_error(message: str) -> None:
+    """One 'Error:' line per independent mistake (a file's several errors come joined), each one line."""
+    for line in message.split("\nError: "):
+        _echo(f"Error: {_printable(line, one_line=True)}", err=True)
 
 
 def _echo(text: str = "", err: bool = False, nl: bool = True, raw: bool = False) -> None:
@@ -195,9 +202,11 @@ def main() -> None:
 @click.option("--round", "round_to", type=click.IntRange(0, 15), default=None, metavar="N",
               help="Round every intermediate to N decimals, half away from zero, as a hand calculation does; "
                    "the solution ends with each final quantity's drift from the exact value.")
+@click.option("--full", is_flag=True, help="Show every sample of a batch of more than 10, not only the first 3 "
+              "and the totals (JSON always has every sample).")
 @error_boundary
 def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output: str | None, width: int | None,
-          symbolic: bool, gradient_check: bool, round_to: int | None) -> None:
+          symbolic: bool, gradient_check: bool, round_to: int | None, full: bool) -> None:
     """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
     Several files are solved in turn, each under a line naming it (markdown: separated by ---,
@@ -222,15 +231,16 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output
     if into is not None:
         make_folder(into)
     decimals = precision if precision is not None else 4 if round_to is None else round_to
-    options = {"precision": decimals,
-               "width": _width(width), "color": _color(output), **({"symbolic": True} if symbolic else {})}
+    options = {"precision": decimals, "width": _width(width), "color": _color(output),
+               **({"symbolic": True} if symbolic else {}), **({"full": True} if full else {})}
     errors, shown, unwritten = [], [], []
     for n, job in enumerate(todo):
         if job.note:
             _echo(job.note, err=True)
         try:
-            text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check) if round_to is None \
-                else _rounded(job.problem, fmt, options, round_to, gradient_check)
+            with _warnings(), _progress_bar():
+                text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check) \
+                    if round_to is None else _rounded(job.problem, fmt, options, round_to, gradient_check)
             if paths or output:
                 _write(str(paths[n]) if paths else str(output), text, inputs)
             elif several:
@@ -241,7 +251,7 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output
         except BackpropError as exc:
             if not several or isinstance(exc, _StdoutFailed):
                 raise
-            _echo(f"Error: {_printable(str(exc), one_line=True)}", err=True)
+            _say_error(str(exc))
             errors.append(exc)
             unwritten += [str(paths[n])] if paths else []
     if several and not output and fmt == "json":
@@ -264,6 +274,63 @@ def _rounded(problem: str, fmt: str, options: dict, decimals: int, gradient_chec
     loaded = load_problem(problem)
     rounded = solve_problem(loaded, gradient_check, round_to=decimals)
     return with_drift(renderer(fmt)(rounded, **options), rounded, solve_problem(loaded), fmt, decimals, options)
+
+
+@contextlib.contextmanager
+def _warnings() -> Iterator[None]:
+    """Each warning the loader makes, one line on stderr once the work is done (an error comes after)."""
+    from .notices import listening
+
+    found: list[str] = []
+    try:
+        with listening(found.append):
+            yield
+    finally:
+        for line in found:
+            _echo(f"Warning: {line}", err=True)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A bar on stderr for work that runs longer than a second, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    import threading
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from .progress import watched
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    lock, finished = threading.Lock(), threading.Event()
+    current: dict = {}  # stage -> its task: each stage gets a bar of its own, the one before is hidden
+
+    def listen(stage: str, done: int, total: int | None) -> None:
+        if stage not in current:
+            for task in current.values():
+                bar.update(task, visible=False)
+            current[stage] = bar.add_task(stage, total=total)
+        bar.update(current[stage], completed=done, total=total)
+
+    def show() -> None:
+        with lock:
+            if not finished.is_set():
+                bar.start()
+
+    timer = threading.Timer(1.0, show)  # a quick run never shows a bar
+    timer.daemon = True
+    timer.start()
+    try:
+        with watched(listen):
+            yield
+    finally:
+        with lock:
+            finished.set()
+            timer.cancel()
+            bar.stop()
 
 
 def _show_one(fmt: str, problem: str, text: str, first: bool, color: bool) -> None:
@@ -296,7 +363,7 @@ def key(files: tuple[str, ...], force: bool) -> None:
     for result in write_keys(files, force):
         results.append(result)
         if result.error is not None:
-            _echo(f"Error: {_printable(str(result.error), one_line=True)}", err=True)
+            _say_error(str(result.error))
         elif result.status == "symbolic":
             _echo(f"skipped {result.problem}: a symbolic problem has no numbers to key", err=True)
         elif result.status == "unchanged":
@@ -342,7 +409,7 @@ def check(paths: tuple[str, ...], fmt: str, junit_xml: str | None, update: bool)
     _echo(json_report(outcomes) if fmt == "json" else text_report(outcomes), raw=fmt == "json")
     for o in outcomes:
         if o.status == "invalid":
-            _echo(f"Error: {_printable(str(o.error), one_line=True)}", err=True)
+            _say_error(str(o.error))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(outcomes):
             _echo(line, err=fmt == "json")  # stdout is the JSON document
@@ -431,7 +498,7 @@ def grade(problem: str, answers: tuple[str, ...], fmt: str | None, output: str |
         except BackpropError as exc:
             if len(answers) == 1:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            _say_error(str(exc))
             invalid.append((path, str(exc)))
     options = {"width": _width(width), "color": _color(output)}
     inputs = [problem, *answers]

@@ -9,11 +9,14 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from . import softmax
 from .errors import DomainError, ProblemError
-from .formula.calculus import diff, evaluate
+from .formula.calculus import TooLarge, diff_all, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
+from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN
 from .model import Problem, node_depths
 from .optimizers import Optimizer
+from .progress import report
 from .solution import (
     BatchLossStep,
     ChainTerm,
@@ -78,7 +81,17 @@ def _columns(rows: list[dict]) -> Values:
 def _forward_rows(problem: Problem, params: dict | None = None, hook: Hook | None = None,
                   kind: str = "value") -> list[dict]:
     rows = _leaf_rows(problem, params)
-    for node in problem.nodes:
+    groups = softmax.groups(problem)
+    member_of = softmax.member_of(groups)
+    for k, node in enumerate(problem.nodes):
+        report("forward pass", k, len(problem.nodes))
+        if node.name in member_of:  # a whole softmax group at once, not n softmaxes over n values each
+            zs = member_of[node.name]
+            for s, row in enumerate(rows):
+                if node.name not in row:
+                    fresh = softmax.values(zs, groups[zs], row)
+                    row.update(fresh if hook is None else {m: hook(kind, m, s, v) for m, v in fresh.items()})
+            continue
         for s, row in enumerate(rows):
             value = _eval(node.formula, row, node.name, problem)
             row[node.name] = value if hook is None else hook(kind, node.name, s, value)
@@ -105,6 +118,13 @@ def _eval(formula: Expr, row: dict, name: str, problem: Problem, dep: str | None
     return float(value)
 
 
+def _finite(problem: Problem, values, name: str, what: str) -> None:
+    """Refuse an overflowed gradient or update, naming it, as _eval refuses an overflowed value."""
+    if not all(math.isfinite(x) for x in values):
+        raise ProblemError(problem.origins.get(name), f"{_label(problem, name, None)}{what} is not finite (overflow)",
+                           "inputs, weights and a learning rate of a sensible size")
+
+
 def _label(problem: Problem, name: str, dep: str | None) -> str:
     origin = problem.origins.get(name)
     # the key path already ends in the node's name for equations; elsewhere say which node
@@ -121,14 +141,29 @@ def batch_total(problem: Problem, per_sample) -> float:
 
 
 def local_partials(problem: Problem) -> dict:
-    """(node, dependency) -> ∂node/∂dependency as a formula written with node names."""
-    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call)}
+    """(node, dependency) -> ∂node/∂dependency as a formula written with node names.
+
+    A large softmax group has none: the backward pass takes its paths in closed form (softmax.py).
+    """
+    groups = softmax.groups(problem)
+    member_of = softmax.member_of(groups)
+    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call) and n.name not in member_of}
     out = {}
+    for zs, members in groups.items():
+        if len(members) <= SOFTMAX_JACOBIAN:
+            out.update(softmax.partials(zs, members))
     for node in problem.nodes:
-        for dep in free_names(node.formula):
-            if dep in problem.targets:
-                continue
-            out[(node.name, dep)] = substitute(diff(node.formula, dep, Var(node.name)), known)
+        if node.name in member_of:
+            continue
+        deps = [d for d in free_names(node.formula) if d not in problem.targets]
+        try:
+            found = diff_all(node.formula, deps, Var(node.name), budget=MAX_DERIVATIVE)
+        except TooLarge as exc:
+            raise ProblemError(problem.origins.get(node.name), f"{_label(problem, node.name, None)}the derivative "
+                               f"∂{node.name}/∂{exc.var} has more than {MAX_DERIVATIVE} parts",
+                               "a formula split into several nodes, each short enough to differentiate by hand") \
+                from None
+        out.update(((node.name, dep), substitute(partial, known)) for dep, partial in found.items())
     return out
 
 
@@ -178,14 +213,13 @@ def update_at(problem: Problem, name: str, old: float, grad: float) -> float:
     return old - problem.learning_rate * grad
 
 
-def _kind(problem: Problem, name: str) -> GradKind:
-    if name in problem.params:
-        return "param"
-    if name in problem.inputs:
-        return "input"
-    if name in {p for p, _ in problem.outputs}:
-        return "output"
-    return problem.node(name).role
+def _kinds(problem: Problem) -> dict[str, GradKind]:
+    """What each name is in the backward pass: a parameter, an input, an output, or its node's role."""
+    kinds: dict[str, GradKind] = {n.name: n.role for n in problem.nodes}
+    kinds.update({p: "output" for p, _ in problem.outputs})
+    kinds.update(dict.fromkeys(problem.inputs, "input"))
+    kinds.update(dict.fromkeys(problem.params, "param"))
+    return kinds
 
 
 def _backward_order(problem: Problem) -> tuple[list, dict]:
@@ -196,15 +230,16 @@ def _backward_order(problem: Problem) -> tuple[list, dict]:
 
 
 def _grad_steps(problem: Problem, order: list, index: dict, terms: dict, grads: dict | None,
-                totals: dict | None = None) -> list:
+                closed: dict, totals: dict | None = None) -> list:
     """One GradStep per node, input and parameter that the loss depends on, in backward order."""
     steps = []
+    kinds = _kinds(problem)
     for name in [nd.name for nd in order if nd.name != problem.loss] + [*problem.inputs, *problem.params]:
         chain = sorted(terms.get(name, []), key=lambda t: index[t.via])
-        if chain:
+        if chain or name in closed:
             values = grads[name] if grads is not None else ()
             total = (totals or {}).get(name, sum(values)) if grads is not None else None
-            steps.append(GradStep(name, _kind(problem, name), tuple(chain), tuple(values), total))
+            steps.append(GradStep(name, kinds[name], tuple(chain), tuple(values), total, softmax=closed.get(name)))
     return steps
 
 
@@ -224,10 +259,20 @@ def backward(problem: Problem, rows: list[dict], hook: Hook | None = None) -> tu
     # An expression's samples are separate evaluations of f: each gets its own ∂f/∂x, upstream 1.
     grads[problem.loss] = [loss_seed(problem)] * n
     terms: dict = {}
-    for node in order:
+    large = softmax.large(softmax.groups(problem))
+    closed: dict = {}
+    for k, node in enumerate(order):
+        report("backward pass", k, len(order))
         if node.name != problem.loss:
             grads[node.name] = _hooked(hook, "grad", node.name, grads[node.name])
         upstream = tuple(grads[node.name])
+        group = next((zs for zs, members in large.items() if node.name == members[0]), None)
+        if group is not None:  # all of the group's ∂L/∂s are complete: the components sit at one depth
+            for z, delta in softmax.closed_form(group, large[group], rows, grads).items():
+                _finite(problem, delta.contribution, delta.component,
+                        f"the gradient ∂{problem.loss}/∂{z} through the softmax")
+                grads[z] = [g + c for g, c in zip(grads[z], delta.contribution)]
+                closed[z] = delta
         for dep in free_names(node.formula):
             local = locals_.get((node.name, dep))
             if local is None:
@@ -235,6 +280,7 @@ def backward(problem: Problem, rows: list[dict], hook: Hook | None = None) -> tu
             lv = tuple(_hooked(hook, "local", f"{node.name}|{dep}",
                                (_eval(local, row, node.name, problem, dep) for row in rows)))
             contribution = tuple(_hooked(hook, "term", f"{node.name}|{dep}", (a * b for a, b in zip(lv, upstream))))
+            _finite(problem, contribution, node.name, f"the gradient ∂{problem.loss}/∂{dep} through {node.name}")
             grads[dep] = [g + c for g, c in zip(grads[dep], contribution)]
             terms.setdefault(dep, []).append(ChainTerm(dep, node.name, local, lv, upstream, contribution))
     totals = {}
@@ -245,7 +291,7 @@ def backward(problem: Problem, rows: list[dict], hook: Hook | None = None) -> tu
             if n == 1:
                 grads[name] = [totals[name]]  # one sample: its share is the total
     final = {k: tuple(v) for k, v in grads.items()}
-    return _grad_steps(problem, order, index, terms, final, totals), final
+    return _grad_steps(problem, order, index, terms, final, closed, totals), final
 
 
 def derive(problem: Problem) -> list:
@@ -257,7 +303,9 @@ def derive(problem: Problem) -> list:
         for dep in free_names(node.formula):
             if (node.name, dep) in locals_:
                 terms.setdefault(dep, []).append(ChainTerm(dep, node.name, locals_[(node.name, dep)], (), (), ()))
-    return _grad_steps(problem, order, index, terms, None)
+    closed = {z: delta for zs, members in softmax.large(softmax.groups(problem)).items()
+              for z, delta in softmax.closed_form(zs, members, [], {}).items()}
+    return _grad_steps(problem, order, index, terms, None, closed)
 
 
 def _forward_steps(problem: Problem, values: Values | None) -> list:
@@ -336,7 +384,11 @@ def _solve_numeric(problem: Problem, gradient_check: bool, optimizer: Optimizer 
     if problem.learning_rate is not None:
         steps.extend(_updates(problem, grads, grad_steps, optimizer, hook))
         new_params = {st.param: st.new for st in steps if isinstance(st, UpdateStep)}
-        after_values = _columns(_forward_rows(problem, new_params, hook, "after_value"))
+        try:
+            after_values = _columns(_forward_rows(problem, new_params, hook, "after_value"))
+        except ProblemError as exc:  # the values were fine before: say that the update took them out of range
+            raise ProblemError(exc.origin, f"after the update: {exc.message}",
+                               "a smaller learning rate, or inputs and weights of a sensible size") from None
         after = batch_total(problem, after_values[problem.loss])
         after = after if hook is None else hook("after", problem.loss, None, after)
         steps.append(LossAfterStep(problem.loss, loss, after, after_values[problem.loss]))
@@ -355,9 +407,12 @@ def _updates(problem: Problem, grads: Values, grad_steps: list, optimizer: Optim
             g = totals.get(p.name, sum(grads[p.name]))
             new = update_at(problem, p.name, p.value, g)
             new = new if hook is None else hook("update", p.name, None, new)
+            _finite(problem, (new,), p.name, f"the update {p.name} − η·∂{problem.loss}/∂{p.name}")
             out.append(UpdateStep(p.name, p.value, g, lr, new, p.name in problem.frozen))
         return out
     updates = optimizer.step({p.name: p.value for p in problem.params.values()},
                              {name: sum(grads[name]) for name in problem.params}, problem.frozen)
+    for name, u in updates.items():
+        _finite(problem, (u.new,), name, f"the update of {name} by {optimizer.spec.name}")
     return [UpdateStep(name, u.old, u.grad, lr, u.new, name in problem.frozen, u.state, u.before, u.t)
             for name, u in updates.items()]

@@ -10,6 +10,7 @@ Softmax with binary cross-entropy (seed 001) or any extra path through ŷ or z g
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 
@@ -154,7 +155,6 @@ def with_shortcuts(problem: Problem, values: Values, steps: list) -> list:
             pair, formula, factor = found[step.node]
             per_sample = tuple(float(evaluate(formula, {k: v[s] for k, v in values.items()}))
                                for s in range(problem.n_samples))
-            step = GradStep(step.node, step.kind, step.terms, step.values, step.total,
-                            Shortcut(pair, formula, factor, per_sample))
+            step = dataclasses.replace(step, shortcut=Shortcut(pair, formula, factor, per_sample))
         out.append(step)
     return out

@@ -76,6 +76,20 @@ class Shortcut:
 
 
 @dataclass(frozen=True)
+class SoftmaxDelta:
+    """The paths through a softmax over a large group, in closed form instead of one term per component.
+
+    Σₖ ∂sₖ/∂z_j·∂L/∂sₖ = s_j·(∂L/∂s_j − S) with S = Σₖ sₖ·∂L/∂sₖ, the same for the whole group: n terms
+    per δ would be n² for the group (limits.SOFTMAX_JACOBIAN says from which size).
+    """
+
+    component: str  # s_j, the softmax output of this z
+    group: tuple  # every component s_1 … s_n, in order
+    group_sum: tuple  # S per sample; empty in a symbolic derivation
+    contribution: tuple  # s_j·(∂L/∂s_j − S) per sample; empty in a symbolic derivation
+
+
+@dataclass(frozen=True)
 class GradStep:
     """∂L/∂node as the sum of its chain-rule terms.
 
@@ -89,6 +103,7 @@ class GradStep:
     values: tuple  # per sample; empty in a symbolic derivation
     total: float | None  # summed over samples: the gradient of the batch loss; None when symbolic
     shortcut: Shortcut | None = None  # the same δ written as ŷ − y, where the pair simplifies
+    softmax: SoftmaxDelta | None = None  # the paths through a large softmax group, added to terms
 
 
 @dataclass(frozen=True)

@@ -342,6 +342,11 @@ CASES = [
          "Error: {file}:6: equations.h1: cycle: h1 -> o1 -> h1 (expected formulas without cycles)"),
     case("cycle-of-edges", edit(EDGES, "w2: x2 -> h1", "w2: o1 -> h1"),
          "Error: {file}:5: neurons.h1: cycle through neuron 'h1' (expected edges that only go forward)"),
+    case("softmax-in-two-layers-without-group", edit(EDGES, "activation: tanh", "activation: softmax",
+                                                     "activation: sigmoid", "activation: softmax"),
+         "Error: {file}:5: neurons.h1: softmax neurons 'h1' and 'o1' form one softmax group, but 'h1' feeds 'o1' "
+         "(expected a group for the softmax neurons of each layer, e.g. group: hidden and group: output; without "
+         "group, all softmax neurons form one)"),
     # --- outputs and targets ------------------------------------------------------------------------------
     case("output-without-target", edit(NET, "outputs: {h1: y}", "outputs: {}"),
          "Error: {file}:12: outputs: output 'h1' has no target (expected an entry 'h1: <target name>')"),
@@ -461,6 +466,9 @@ CASES = [
     case("sample-without-targets", drop(BATCH, "targets: {y: 0}"),
          "Error: {file}:5: samples[1].targets: sample 2 has no targets (expected the same targets in every "
          "sample)"),
+    case("first-sample-without-targets", drop(BATCH, "targets: {y: 1}"),
+         "Error: {file}:5: samples[1].targets: sample 2 has targets y but sample 1 has none (expected the same target "
+         "names in every sample)"),
     case("samples-beside-inputs", edit(BATCH, "samples:", "inputs: {x1: 1}\nsamples:"),
          "Error: {file}:2: inputs: 'inputs' given beside 'samples' (expected either inputs and targets, or "
          "samples)"),

@@ -128,8 +128,10 @@ def test_invalid_beats_failed(folder: Path) -> None:
     (folder / "batch_two_samples.yaml").write_text("title: t\n", encoding="utf-8")
     result = run("check", ".")
     assert result.exit_code == 3
-    assert result.stderr == "Error: batch_two_samples.yaml:1: loss: missing required key (expected 'loss' in the " \
-                            "top level)\n"
+    assert result.stderr == ("Error: batch_two_samples.yaml:1: loss: missing required key (expected 'loss' in the "
+                             "top level)\nError: batch_two_samples.yaml:1: no network (expected exactly one of layers, "
+                             "edges (with neurons), or equations)\nError: batch_two_samples.yaml:1: training: missing "
+                             "required key (expected 'training' in the top level)\n")  # every error of the file
     assert result.stdout.splitlines()[-1] == "1 passed, 1 failed, 1 invalid"
 
 

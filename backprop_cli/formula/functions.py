@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..limits import SOFTMAX_JACOBIAN
 from .registry import Function, call_printers, domain, domain_all, register
 from .tree import ONE, Call, Const, Expr, add, call, div, mul, neg, power, sub
 
@@ -99,7 +100,7 @@ register(Function("softmax", "activation", None, _softmax, _softmax_partial,
                   lambda a, p: f"softmax_{int(p['index'])}({', '.join(a)})",
                   lambda a, p: f"\\operatorname{{softmax}}_{{{int(p['index'])}}}\\left({', '.join(a)}\\right)",
                   params=(("index", 1.0),), doc="over the whole layer; Jacobian s_i(δ_ij − s_j)",
-                  array=_softmax_array))
+                  array=_softmax_array, elide=SOFTMAX_JACOBIAN))
 
 _LOG = "log of a non-positive number"
 _SQRT = "square root of a negative number"
@@ -125,6 +126,11 @@ def _sqrt_array(a, p):
     return _np().sqrt(a[0])
 
 
+def _periodic(fn, x: float) -> float:
+    """sin or cos; of an overflowed argument nan (as numpy), which the engine reports, not math's ValueError."""
+    return fn(x) if math.isfinite(x) else math.nan
+
+
 def _func(name, value, array, partial, sym, tex, arity=1, latex=None):
     text, called = call_printers(sym, tex)
     register(Function(name, "function", arity, value, partial, text, latex or called, array=array))
@@ -144,9 +150,9 @@ _func("sqrt", _sqrt, _sqrt_array, lambda c, o, i: div(ONE, mul(Const(2.0), o)), 
       latex=lambda a, p: f"\\sqrt{{{a[0]}}}")  # \sqrt\left(x\right) is not LaTeX: KaTeX refuses it
 _func("abs", lambda a, p: abs(a[0]), lambda a, p: _np().abs(a[0]), lambda c, o, i: call("sign", c.args[0]),
       "abs", "\\operatorname{abs}")
-_func("sin", lambda a, p: math.sin(a[0]), lambda a, p: _np().sin(a[0]), lambda c, o, i: call("cos", c.args[0]),
-      "sin", "\\sin")
-_func("cos", lambda a, p: math.cos(a[0]), lambda a, p: _np().cos(a[0]),
+_func("sin", lambda a, p: _periodic(math.sin, a[0]), lambda a, p: _np().sin(a[0]),
+      lambda c, o, i: call("cos", c.args[0]), "sin", "\\sin")
+_func("cos", lambda a, p: _periodic(math.cos, a[0]), lambda a, p: _np().cos(a[0]),
       lambda c, o, i: neg(call("sin", c.args[0])), "cos", "\\cos")
 _func("max", lambda a, p: max(a[0], a[1]),
       lambda a, p: _np().maximum(a[0], a[1]), _max_partial(0), "max", "\\max", arity=2)

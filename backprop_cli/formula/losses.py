@@ -88,7 +88,7 @@ def _factor_text(p, tex=False):
 
 
 register(Function(
-    "squared_error", "loss", 2, lambda a, p: p["factor"] * (a[0] - a[1]) ** 2,
+    "squared_error", "loss", 2, lambda a, p: p["factor"] * (a[0] - a[1]) * (a[0] - a[1]),  # ** raises on overflow
     lambda c, o, i: mul(Const(2 * c.param("factor") * (1 if i == 0 else -1)), sub(c.args[0], c.args[1])),
     lambda a, p: f"{_factor_text(p)}({a[0]} − {a[1]})²",
     lambda a, p: f"{_factor_text(p, True)}\\left({a[0]} - {a[1]}\\right)^{{2}}",

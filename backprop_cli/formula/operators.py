@@ -29,8 +29,11 @@ _POWER_DOMAIN = "power of a non-positive base"
 
 def _pow(a, p):
     base, ex = float(a[0]), float(a[1])
+    if not (math.isfinite(base) and math.isfinite(ex)):  # an overflow below it, which the engine reports
+        return math.nan
     integral = ex == round(ex)
-    domain(base > 0 or integral and (base != 0 or ex > 0), _POWER_DOMAIN, base)
+    # 0 to a positive power is 0 (x^1.5 at x = 0, value and derivative 0); a negative base needs a whole power
+    domain(base > 0 or base == 0 and ex > 0 or integral and base != 0, _POWER_DOMAIN, base)
     try:
         return base ** ex
     except OverflowError:  # numpy's answer: an infinity, which the engine reports as an overflow
@@ -42,7 +45,7 @@ def _pow_array(a, p):
     np = _np()
     base, ex = np.asarray(a[0], float), np.asarray(a[1], float)
     integral = np.all(ex == np.round(ex))
-    domain_all((base > 0) | integral & ((base != 0) | (ex > 0)), _POWER_DOMAIN, base)
+    domain_all((base > 0) | (base == 0) & (ex > 0) | integral & (base != 0), _POWER_DOMAIN, base)
     return np.power(base, ex)
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from typing import NoReturn
 
 from ..errors import Origin, ProblemError, one_of, suggest
-from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING
+from ..limits import MAGNITUDE, MAX_DIGITS, MAX_FORMULA_CHARS, MAX_NESTING, MAX_SOFTMAX
 from .registry import REGISTRY, names_of
 from .tree import Call, Const, Expr, Var, div, neg, power, sub
 
@@ -35,6 +35,28 @@ def _terms(a: Expr) -> tuple:
 
 def _mul(a: Expr, b: Expr) -> Call:
     return Call("mul", (*(a.args if isinstance(a, Call) and a.fn == "mul" else (a,)), b))
+
+
+def _chained(first: Expr, links: list) -> Expr:
+    """first, then each (operator, operand) of one chain of + − or of ·, as _add, _sub and _mul build them.
+
+    The same tree as folding them in, but each argument list is built once: folding copies it at every
+    step, which is quadratic in a flat product of 40,000 factors.
+    """
+    value, args = first, None  # args: the flat sum or product value stands for, once there is one
+    for op, right in links:
+        if op is ast.Mult:
+            args = args if args is not None else list(value.args if isinstance(value, Call) and value.fn == "mul"
+                                                      else (value,))
+            args.append(right)
+        elif args is None and op is ast.Sub and not (isinstance(value, Call) and value.fn in ("add", "sub")):
+            value = sub(value, right)  # a − b stays a difference
+        else:
+            args = args if args is not None else list(_terms(value))
+            args.append(right if op is ast.Add else neg(right))
+    if args is None:
+        return value
+    return Call("mul" if links[0][0] is ast.Mult else "add", tuple(args))
 
 
 _BINOPS = {ast.Add: _add, ast.Sub: _sub, ast.Mult: _mul, ast.Div: div, ast.Pow: power}
@@ -161,10 +183,7 @@ class _Builder:
                 left = left.left
             if not spine:
                 return _BINOPS[type(node.op)](self.build(node.left), self.build(node.right))
-            value = self.build(left)
-            for link in reversed(spine):
-                value = _BINOPS[type(link.op)](value, self.build(link.right))
-            return value
+            return _chained(self.build(left), [(type(link.op), self.build(link.right)) for link in reversed(spine)])
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.build(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -212,6 +231,9 @@ class _Builder:
         if len(node.args) != 2 or not isinstance(node.args[1], ast.List):
             self.fail(node, "softmax needs the component and the list it is taken over",
                       "softmax(a3, [a3, a4])")
+        if len(node.args[1].elts) > MAX_SOFTMAX:
+            raise ProblemError(self.origin, f"softmax over {len(node.args[1].elts)} components is too large",
+                               f"at most {MAX_SOFTMAX} components in one softmax group")
         group = tuple(self.build(a) for a in node.args[1].elts)
         component = self.build(node.args[0])
         if component not in group:

@@ -111,7 +111,13 @@ def _print(expr: Expr, target: str, values, precision, symbols) -> tuple[str, in
     assert isinstance(expr, Call)
     fn = REGISTRY[expr.fn]
     printed = []
-    for i, arg in enumerate(expr.args):
+    args = list(enumerate(expr.args))
+    if fn.elide and len(args) > fn.elide:  # a softmax over 1,000 values: two, …, the last
+        args = [*args[:2], (-1, None), args[-1]]
+    for i, arg in args:
+        if arg is None:
+            printed.append("…" if target == "text" else "\\ldots")
+            continue
         s, p = _print(arg, target, values, precision, symbols)
         if p < fn.need(target, i):
             s = f"({s})" if target == "text" else f"\\left({s}\\right)"

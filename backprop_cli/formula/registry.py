@@ -33,6 +33,7 @@ class Function:
     need: Callable = field(default=lambda target, i: 0)  # least precedence arg i may have unbracketed
     doc: str = ""
     array: Callable | None = None  # (list of arrays, params dict) -> array; the numpy twin of value
+    elide: int = 0  # with more arguments than this, only the first two, … and the last are printed (0: never)
 
 
 REGISTRY: dict[str, Function] = {}

@@ -77,15 +77,13 @@ ZERO = Const(0.0)
 def free_names(expr: Expr) -> tuple[str, ...]:
     """Names referenced by a formula, in first-use order, each once."""
     seen: dict[str, None] = {}
-
-    def walk(e: Expr) -> None:
-        if isinstance(e, Var):
+    stack = [expr]  # no recursion: a formula may be as deep as a derivative makes it
+    while stack:
+        e = stack.pop()
+        if type(e) is Var:
             seen.setdefault(e.name, None)
-        elif isinstance(e, Call):
-            for a in e.args:
-                walk(a)
-
-    walk(expr)
+        elif type(e) is Call:
+            stack.extend(reversed(e.args))
     return tuple(seen)
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Origin, ProblemError, suggest
+from ..load.collect import raise_all
 from ..load.yamlreader import LineDict, load_yaml_file, load_yaml_text
 from ..solution import (
     BatchLossStep,
@@ -229,13 +230,11 @@ def compare(key: AnswerKey, sol: Solution) -> list[Comparison]:
     if not computed:
         raise ProblemError(Origin(key.file, 1, ""), f"{sol.problem.file} is symbolic: it has no numbers to check",
                            "a key only for a problem with numbers")
-    out = []
-    for entry in key.entries:
-        if entry.name not in computed:
-            raise ProblemError(entry.origin, f"{sol.problem.file} has no quantity '{entry.name}'",
-                               _examples(computed), _suggest(entry.name, computed, sol.problem.loss))
-        out.append(Comparison(entry, computed[entry.name]))
-    return out
+    unknown = [ProblemError(entry.origin, f"{sol.problem.file} has no quantity '{entry.name}'",
+                            _examples(computed), _suggest(entry.name, computed, sol.problem.loss))
+               for entry in key.entries if entry.name not in computed]
+    raise_all(unknown)  # every misspelt name in one run, each on its own line
+    return [Comparison(entry, computed[entry.name]) for entry in key.entries]
 
 
 def _examples(known: dict) -> str:

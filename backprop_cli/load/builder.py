@@ -7,6 +7,7 @@ from ..errors import Origin, ProblemError
 from ..formula.printing import fmt_const
 from ..formula.registry import REGISTRY
 from ..formula.tree import Call, Expr, Var, add
+from ..limits import MAX_SOFTMAX
 from ..model import Layer, Node, Role
 from .imperative import BeyondSchema
 
@@ -48,6 +49,8 @@ class Built:
     sinks: list = field(default_factory=list)  # neurons whose activation feeds no other neuron
     definitions: list = field(default_factory=list)  # (name, formula) as written, for expressions
     names: set = field(default_factory=set)  # of the nodes
+    taken: frozenset = frozenset()  # every word the file writes: an auto-named node (t1, t2 …) takes none of them
+    made: int = 0  # auto-named nodes so far
 
     def param(self, name: str, value: float | None, origin: Origin, use: tuple | None) -> None:
         """Record a parameter's value (a second one must agree with the first) and what it weights."""
@@ -68,6 +71,33 @@ class Built:
         self.names.add(name)
         self.nodes.append(Node(name, formula, role, origin, neuron))
 
+    def fresh(self) -> str:
+        """The next auto-name, t1, t2 …, that the file does not use."""
+        while True:
+            self.made += 1
+            name = f"t{self.made}"
+            if name not in self.taken and name not in self.names:
+                return name
+
+    def lift(self, formula: Expr, origin: Origin) -> Expr:
+        """formula with every function call or power nested inside another made its own auto-named node.
+
+        Differentiating σ(σ(…σ(x)…)) as one formula writes each inner σ into every factor, cubic in the
+        depth; a node each is differentiated once, as the expression form does and a hand solution reads.
+        """
+        def walk(e: Expr, inside: bool) -> Expr:
+            if not isinstance(e, Call):
+                return e
+            heavy = e.fn not in _LINEAR
+            made = Call(e.fn, tuple(walk(a, inside or heavy) for a in e.args), e.params)
+            if not (heavy and inside):
+                return made
+            name = self.fresh()
+            self.add_node(name, made, origin)
+            return Var(name)
+
+        return walk(formula, False)
+
     def add_neuron(self, n: NeuronSpec) -> None:
         """Append a neuron's z and a nodes, and record its bias as a parameter use."""
         terms = list(n.terms)
@@ -84,6 +114,9 @@ class Built:
         self.layers.append(Layer(label, tuple(n.a for n in neurons), shown))
 
 
+_LINEAR = ("add", "sub", "neg", "mul", "div")  # operators whose partials name no sub-formula of their own
+
+
 def activation_of(spec) -> tuple[str, tuple]:
     """(name, sorted parameters with their defaults) of a checked activation: 'tanh' or {name: elu, alpha: 2}."""
     name = spec["name"] if isinstance(spec, dict) else spec
@@ -91,6 +124,13 @@ def activation_of(spec) -> tuple[str, tuple]:
     if isinstance(spec, dict):
         params.update((k, float(x)) for k, x in spec.items() if k != "name")
     return name, tuple(sorted(params.items()))
+
+
+def too_many_components(n: int, origin: Origin) -> None:
+    """Refuse a softmax group beyond MAX_SOFTMAX before its n² partials are built."""
+    if n > MAX_SOFTMAX:
+        raise BeyondSchema("limit", origin, f"softmax over {n} components is too large",
+                           f"at most {MAX_SOFTMAX} components in one softmax group")
 
 
 def parse(source, origin: Origin) -> Expr:

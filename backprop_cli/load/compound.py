@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from . import validate as v
+from .collect import gather, raise_all
 from .spec import Choice, Defined, Spec
 
 
@@ -22,13 +23,18 @@ class Mapping(NamedTuple):
     docs: dict | None = None  # key -> description, for editors
 
     def check(self, value, origin: Origin) -> None:
+        """Every independent error: unknown and missing keys, each rule, each value (collect.Several)."""
         m = v.mapping(value, origin, self.what)
-        v.keys(m, origin, self.keys, self.required)
+        errors = v.key_errors(m, origin, self.keys, self.required)
+        meant = {e.suggestion for e in errors}
         for rule in self.rules:
-            rule.check(m, origin)
+            gather(errors, rule.check, m, origin)
+        errors = [e for e in errors if not (e.message == "missing required key" and e.origin is not None
+                                            and e.origin.path.rpartition(".")[2] in meant)]
         for k, spec in self.keys.items():
             if k in m:
-                spec.check(m[k], v.at(m, k, origin))
+                gather(errors, spec.check, m[k], v.at(m, k, origin))
+        raise_all(errors)
 
     def schema(self, defs: dict) -> dict:
         props = {}
@@ -57,11 +63,13 @@ class MapOf(NamedTuple):
         m = v.mapping(value, origin, self.what)
         if len(m) < self.min_items:
             raise ProblemError(origin, *self.too_few)
+        errors: list[ProblemError] = []
         for k, x in m.items():
             ko = v.at(m, k, origin)
             if self.key is not None:
-                self.key.check(k, ko)
-            self.value.check(x, ko)
+                gather(errors, self.key.check, k, ko)
+            gather(errors, self.value.check, x, ko)
+        raise_all(errors)
 
     def schema(self, defs: dict) -> dict:
         out: dict = {"type": "object"}
@@ -86,10 +94,13 @@ class ListOf(NamedTuple):
         items = v.listing(value, origin, self.what)
         if len(items) < self.min_items:
             raise ProblemError(origin, *self.too_few)
+        errors: list[ProblemError] = []
         for k, x in enumerate(items):
-            self.item.check(x, v.at(items, k, origin))
-        for rule in self.rules:
-            rule.check(items, origin)
+            gather(errors, self.item.check, x, v.at(items, k, origin))
+        if not errors:  # a rule over the items reads them as checked
+            for rule in self.rules:
+                gather(errors, rule.check, items, origin)
+        raise_all(errors)
 
     def schema(self, defs: dict) -> dict:
         out: dict = {"type": "array", "items": self.item.schema(defs)}

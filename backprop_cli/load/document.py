@@ -1,10 +1,12 @@
 """Read a problem file: check it against the format, build its network, and return a frozen Problem."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import free_names
+from ..limits import MAX_NODES
 from ..model import BatchMode, Problem, Training
 from . import givens
 from . import validate as v
@@ -13,18 +15,23 @@ from .format import PROBLEM, SYMBOLIC
 from .imperative import BeyondSchema
 from .layers import build_layers  # the other forms are imported when a file uses them
 from .loss import build_loss
+from .prescan import PARSE_FIRST, check_top_keys
 from .resolve import evaluation_order, parameters
-from .yamlreader import load_yaml_file, load_yaml_text
+from .unused import check_unused
+from .yamlreader import load_yaml_text, read_text
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def load_problem(path: str | Path) -> Problem:
     """Load and validate a problem file."""
-    doc, _ = load_yaml_file(path)
-    return problem_from_doc(doc, str(path))
+    return load_problem_text(read_text(path), str(path))
 
 
 def load_problem_text(text: str, file: str = "<string>") -> Problem:
     """Load and validate a problem given as YAML text."""
+    if len(text) > PARSE_FIRST:
+        check_top_keys(text, file)
     return problem_from_doc(load_yaml_text(text, file), file)
 
 
@@ -41,7 +48,7 @@ def problem_from_doc(doc, file: str) -> Problem:
     inputs, targets, t_origins = givens.samples(doc, top)
     params = givens.params(doc, top)
     # The values in params: come first, so Built.param checks each later value of a parameter against them.
-    built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None})
+    built = Built(values={k: (x, o) for k, (x, o) in params.items() if x is not None}, taken=_words(doc))
     if expression:
         loss_name = _expression(built, doc, top, list(inputs))
         outputs: list = []
@@ -52,7 +59,12 @@ def problem_from_doc(doc, file: str) -> Problem:
                                                            targets, t_origins)
         for n in loss_nodes:
             built.add_node(n.name, n.formula, n.origin, n.role)
+    if len(built.nodes) > MAX_NODES:
+        form = next(k for k in ("expression", "layers", "neurons", "equations") if k in doc)
+        raise BeyondSchema("limit", v.at(doc, form, top), f"{len(built.nodes)} computed values are too many",
+                           f"at most {MAX_NODES}: each neuron's z and a, each equation, step and loss term")
     _one_meaning(built, params, inputs, targets, top)
+    check_unused(doc, top, built, inputs, targets, outputs, SYMBOLIC.holds(doc))
     nodes = evaluation_order(built, inputs, targets, params)
     param_objs = parameters(built, params, top, numeric=not SYMBOLIC.holds(doc))
     series = [*inputs.values(), *targets.values()]
@@ -70,6 +82,22 @@ def problem_from_doc(doc, file: str) -> Problem:
 
         check_coursework(doc, top, problem)
     return problem
+
+
+def _words(doc) -> frozenset:
+    """Every word (name-like run of characters) in the document's keys and strings."""
+    found: set = set()
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            found.update(_WORD.findall(item))
+    return frozenset(found)
 
 
 def _one_meaning(built: Built, params: dict, inputs: dict, targets: dict, top: Origin) -> None:

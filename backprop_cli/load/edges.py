@@ -8,7 +8,7 @@ from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import Var, mul
 from ..model import CycleError, node_depths
 from . import validate as v
-from .builder import Built, NeuronSpec, activation_of
+from .builder import Built, NeuronSpec, activation_of, too_many_components
 from .format import EDGE
 from .imperative import BeyondSchema
 
@@ -39,6 +39,8 @@ def build_edges(b: Built, neurons_spec, edges_spec, origin_n: Origin, origin_e: 
     for a, n in neurons.items():
         if n.activation == "softmax":
             groups.setdefault(group_of[a], []).append(n.z)
+    for members in groups.values():
+        too_many_components(len(members), next(n.origin for n in neurons.values() if n.z == members[0]))
     for a, n in neurons.items():
         neurons[a] = dataclasses.replace(n, terms=tuple(terms[a]), group=tuple(groups.get(group_of[a], ())))
         b.add_neuron(neurons[a])
@@ -47,10 +49,26 @@ def build_edges(b: Built, neurons_spec, edges_spec, origin_n: Origin, origin_e: 
         depth = node_depths(b.nodes, flat=("z",))
     except CycleError as exc:
         n = next(n for n in b.nodes if n.name == exc.cycle[0])
+        coupled = _softmax_coupling(exc.cycle, neurons)
+        if coupled is not None:
+            first, second = coupled
+            raise BeyondSchema("cycle", neurons[first].origin, f"softmax neurons '{first}' and '{second}' form one "
+                               f"softmax group, but '{first}' feeds '{second}'",
+                               "a group for the softmax neurons of each layer, e.g. group: hidden and group: output; "
+                               "without group, all softmax neurons form one") from None
         raise BeyondSchema("cycle", n.origin, f"cycle through neuron '{n.neuron}'", "edges that only go forward") \
             from None
     for d in sorted({depth[a] for a in neurons}):
         b.add_layer(f"layer {d}", [n for a, n in neurons.items() if depth[a] == d])
+
+
+def _softmax_coupling(cycle: tuple, neurons: dict) -> tuple[str, str] | None:
+    """(a, b) when the cycle closes through a's softmax reading b's z, b computed from a: one group, two layers."""
+    z_of = {n.z: a for a, n in neurons.items()}
+    for name, ref in zip(cycle, cycle[1:]):
+        if name in neurons and neurons[name].activation == "softmax" and ref in z_of and z_of[ref] != name:
+            return name, z_of[ref]
+    return None
 
 
 def _edge(item: str, io: Origin, neurons: dict, inputs: list) -> tuple[str, str, float | None]:

@@ -13,7 +13,7 @@ def build_equations(b: Built, spec, origin: Origin) -> None:
     """equations: {name: formula}; an activation of a compound argument is a neuron with its own z node."""
     for name, source in spec.items():
         eo = v.at(spec, name, origin)
-        formula = parse(source, eo)
+        formula = b.lift(parse(source, eo), eo)
         activation = isinstance(formula, Call) and REGISTRY[formula.fn].kind == "activation"
         if (isinstance(formula, Call) and activation and formula.fn != "softmax"
                 and not isinstance(formula.args[0], Var)):  # an activation of a compound argument

@@ -49,7 +49,8 @@ def build_expression(b: Built, spec, origin: Origin, inputs: list) -> str:
     last = ""  # the format asks for at least one step
     for name, source, so in steps:
         formula = parse(source, so)
-        formula = substitute(formula, {Var(k): Var(n) for k, n in binding.items()})
+        # only the names this step uses: a mapping of every binding so far would make a long chain quadratic
+        formula = substitute(formula, {Var(k): Var(binding[k]) for k in free_names(formula) if k in binding})
         top = _split(formula, so, b, fresh)
         node_name = name
         while node_name in given:
@@ -85,9 +86,11 @@ def _graph_layers(nodes: list) -> list:
         depth = node_depths(nodes)
     except CycleError:
         return []  # ordering the nodes reports the cycle
+    by_depth: dict[int, list] = {}
+    for n in nodes:
+        by_depth.setdefault(depth[n.name], []).append(n)
     layers = []
-    for d in sorted(set(depth.values())):
-        group = [n for n in nodes if depth[n.name] == d]
+    for d, group in sorted(by_depth.items()):
         layers.append(Layer(f"step {d}", tuple(n.name for n in group), "; ".join(
             f"{n.name} ← {', '.join(free_names(n.formula)) or 'constants'}" for n in group)))
     return layers

@@ -95,7 +95,9 @@ EXPRESSION = Either((
 ), what="a formula, a mapping of name: formula, or a list of 'name = formula'")
 
 _NAMED = {"name": NAME, "batch": Choice(REDUCTIONS, "batch reduction")}
-_COMPONENT = {"type": Defined("loss_name", Choice(lambda: names_of("loss"), "loss")), "factor": NUMBER,
+_ASCENT = "a number ≥ 0, as the learning rate: a negative {} turns gradient descent into ascent"
+_COMPONENT = {"type": Defined("loss_name", Choice(lambda: names_of("loss"), "loss")),
+              "factor": Number(0, "negative factor {value:g}", _ASCENT.format("factor")),
               "reduction": Choice(REDUCTIONS, "reduction"),
               "terms": ListOf(NAME, "a list of term names, one per output")}
 _FACTOR = (Require("factor", In("type", ("squared_error",)), "factor: 0.5 or 1, the constant in front of (ŷ − y)²"),
@@ -107,7 +109,9 @@ _LOSS_DOCS = {"name": "Default L.", "batch": "Over the samples of a batch (defau
 LOSS = Variants({
     "type": Mapping({**_NAMED, **_COMPONENT}, required=("type", "reduction"), rules=_FACTOR, docs=_LOSS_DOCS),
     "sum": Mapping({**_NAMED, "sum": ListOf(
-        Defined("loss_component", Mapping({**_COMPONENT, "weight": NUMBER}, required=("type", "reduction"),
+        Defined("loss_component", Mapping({**_COMPONENT, "weight": Number(0, "negative weight {value:g}",
+                                                                          _ASCENT.format("weight"))},
+                                          required=("type", "reduction"),
                                           rules=_FACTOR, docs=_LOSS_DOCS)),
         "a list of losses, each with a weight", min_items=1, too_few=("empty sum of losses", "at least one loss"))},
         required=("sum",), docs={**_LOSS_DOCS, "sum": "A weighted sum of built-in losses."}),

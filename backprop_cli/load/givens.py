@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..errors import Origin
+from ..limits import MAX_SAMPLES
 from . import validate as v
 from .imperative import BeyondSchema
 
@@ -10,6 +11,9 @@ def samples(doc, top: Origin) -> tuple[dict, dict, dict]:
     """Inputs and targets, name -> tuple per sample; also target origins per (name, sample)."""
     if "samples" in doc:
         so = v.at(doc, "samples", top)
+        if len(doc["samples"]) > MAX_SAMPLES:
+            raise BeyondSchema("limit", so, f"{len(doc['samples'])} samples are too many",
+                               f"at most {MAX_SAMPLES} samples in one batch")
         entries = [(row, v.at(doc["samples"], k, so)) for k, row in enumerate(doc["samples"])]
     else:
         entries = [(doc, top)]
@@ -26,8 +30,9 @@ def samples(doc, top: Origin) -> tuple[dict, dict, dict]:
             ko = v.at(row, key, ro)
             values = _values(row[key])
             if s > 0 and set(values) != set(store):
-                raise BeyondSchema("complete", ko, f"sample {s + 1} has {key} {', '.join(values)} but sample 1 has "
-                                                   f"{', '.join(store)}", f"the same {key[:-1]} names in every sample")
+                raise BeyondSchema("complete", ko, f"sample {s + 1} has {key} {', '.join(values) or 'none'} but "
+                                                   f"sample 1 has {', '.join(store) or 'none'}",
+                                   f"the same {key[:-1]} names in every sample")
             for name, x in values.items():
                 store.setdefault(name, [])
                 if x is not None:

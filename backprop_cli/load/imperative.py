@@ -22,6 +22,7 @@ CHECKS = {
     "target-range": "cross-entropy targets in [0, 1]: which targets a loss reads is a cross-reference",
     "nan": "NaN, which JSON does not have",
     "vary-range": "a vary range with low below high and a number to draw in it",
+    "limit": "the documented limits (limits.py) on what one problem may hold: samples, computed values, softmax size",
 }
 
 

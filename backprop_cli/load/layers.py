@@ -6,7 +6,7 @@ import re
 from ..errors import Origin, ProblemError
 from ..formula.tree import Var, mul
 from . import validate as v
-from .builder import Built, NeuronSpec, activation_of
+from .builder import Built, NeuronSpec, activation_of, too_many_components
 from .imperative import BeyondSchema
 
 # layer, input, neuron, separated: (1, 11) and (11, 1) can never give the same name
@@ -21,6 +21,8 @@ def build_layers(b: Built, spec, origin: Origin, inputs: list) -> None:
         names = [(n["z"], n["a"]) if isinstance(n, dict) else (f"z_{n}", n) for n in layer["neurons"]]
         srcs = list(layer["inputs"]) if "inputs" in layer else prev
         acts = _activations(layer["activation"], v.at(layer, "activation", lo), len(names))
+        if acts and acts[0][0] == "softmax":  # one activation or all: format.LAYER says softmax is for the whole layer
+            too_many_components(len(names), no)
         weights = _weights(layer["weights"], v.at(layer, "weights", lo), li + 1, len(srcs), len(names))
         biases = _biases(layer.get("bias"), v.at(layer, "bias", lo), len(names))
         zs = tuple(z for z, _ in names)

@@ -1,9 +1,12 @@
 """The loss section (checked by format.LOSS): built-in losses with their normalisation spelled out, or a formula."""
 from __future__ import annotations
 
+import math
+
 from ..errors import Origin, one_of, suggest
 from ..formula.tree import Call, Const, Var, add, div, mul
 from ..model import BatchMode, Node
+from ..notices import warn
 from . import validate as v
 from .builder import parse
 from .imperative import BeyondSchema
@@ -19,7 +22,7 @@ def build_loss(spec, origin: Origin, doc, top: Origin, built, targets: dict,
     outputs = _outputs(doc, top, built, targets)
     if "formula" in spec:
         fo = v.at(spec, "formula", origin)
-        return outputs, [Node(name, parse(spec["formula"], fo), "loss", fo)], name, batch
+        return outputs, [Node(name, built.lift(parse(spec["formula"], fo), fo), "loss", fo)], name, batch
     if not outputs:  # layers and edges name their missing outputs; equations have no last layer to name
         raise BeyondSchema("complete", v.at(doc, "outputs", top), "no outputs",
                            "outputs: a mapping of each output node to its target name")
@@ -61,6 +64,16 @@ def _outputs(doc, top: Origin, built, targets: dict) -> list:
     return pairs
 
 
+def _distribution(names: list, targets: dict, t_origins: dict) -> None:
+    """Warn when a sample's categorical targets do not sum to 1: valid, but seldom meant, and δ ≠ ŷ − y then."""
+    for s in range(len(targets[names[0]]) if names and targets.get(names[0]) else 0):
+        total = math.fsum(targets[t][s] for t in names)
+        if abs(total - 1) > 1e-9:
+            warn(t_origins.get((names[0], s)), f"the categorical_cross_entropy targets of sample {s + 1} sum to "
+                 f"{total:g}, not 1", "a probability for each output, such as a one-hot target, so that δ = ŷ − y")
+            return  # once: a batch of 10,000 soft targets needs one warning
+
+
 def _component(comp, co: Origin, k: int, outputs: list, targets: dict, t_origins: dict):
     """Per-output term nodes of one built-in loss, and its reduced formula."""
     kind = comp["type"]
@@ -70,6 +83,8 @@ def _component(comp, co: Origin, k: int, outputs: list, targets: dict, t_origins
             if any(t == target for _, target in outputs) and not 0 <= targets[t][s] <= 1:
                 raise BeyondSchema("target-range", to, f"{kind} target {targets[t][s]:g} is outside [0, 1]",
                                    "a value in [0, 1]")
+    if kind == "categorical_cross_entropy":
+        _distribution([t for _, t in outputs], targets, t_origins)
     names = [f"L{k}_{p}" if k else f"L_{p}" for p, _ in outputs]
     if "terms" in comp:
         if len(comp["terms"]) != len(outputs):

@@ -29,13 +29,13 @@ def evaluation_order(built: Built, inputs: dict, targets: dict, params: dict) ->
 
 
 def _user_names(cycle: tuple, nodes: dict) -> list:
-    """A cycle as the user wrote it: a z node made for h1 = sigmoid(…) is shown as h1, once."""
+    """A cycle as the user wrote it: a node made for the equation h1 (its z, an inner call) is shown as h1, once."""
     shown: list = []
     for name in cycle:
-        n = nodes[name]
-        made = n.role == "z" and n.neuron not in (None, name) and n.origin.path.endswith(f".{n.neuron}")
-        if not (made and shown and shown[-1] == n.neuron):
-            shown.append(n.neuron if made else name)
+        owner = nodes[name].origin.path.rpartition(".")[2]  # equations.h1: the equation that wrote it
+        made = owner != name and owner in nodes
+        if not (made and shown and shown[-1] == owner):
+            shown.append(owner if made else name)
     return shown
 
 

@@ -105,3 +105,20 @@ class RowsAlike(NamedTuple):
     def schema(self, defs: dict) -> dict:
         alike = [{"items": {"minItems": n, "maxItems": n}} for n in range(self.widths + 1)]
         return {"anyOf": [*alike, {"items": {"minItems": self.widths + 1}}]}
+
+
+class Unique(NamedTuple):
+    """No item of a list given twice."""
+
+    noun: str  # what an item is: 'parameter'
+
+    def check(self, value, origin: Origin) -> None:
+        first: dict = {}
+        for k, x in enumerate(value):
+            if x in first:
+                raise ProblemError(v.at(value, k, origin), f"{self.noun} '{x}' is listed twice, first as item "
+                                   f"{first[x] + 1}", f"each {self.noun} once")
+            first[x] = k
+
+    def schema(self, defs: dict) -> dict:
+        return {"uniqueItems": True}

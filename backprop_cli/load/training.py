@@ -21,7 +21,7 @@ from . import validate as v
 from .compound import ListOf, Mapping
 from .conditions import Has, Not
 from .imperative import BeyondSchema
-from .rules import Refuse
+from .rules import Refuse, Unique
 from .spec import Name, Number
 
 MAX_STEPS = 1_000_000  # a million steps of a homework network take seconds; more is a typo
@@ -146,7 +146,7 @@ TRAINING = Mapping({
     "batch_size": BATCH_SIZE,
     "shuffle": Mapping({"seed": SEED}, required=("seed",), what="a mapping with a seed, e.g. {seed: 7}"),
     "optimizer": Optimizer(),
-    "frozen": ListOf(Name(), "a list of parameter names"),
+    "frozen": ListOf(Name(), "a list of parameter names", rules=(Unique("parameter"),)),
     "show": ListOf(ShowItem(), "a list of step numbers, or last"),
 }, required=("learning_rate",), rules=(
     Refuse(Has("steps"), "'epochs' given beside 'steps'",

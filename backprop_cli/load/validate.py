@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable
 
 from ..errors import Origin, ProblemError, one_of, suggest
-from ..limits import MAX_NAME
+from ..limits import MAGNITUDE, MAX_NAME
 from .yamlreader import LineDict, LineList
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$", re.ASCII)
-LIMIT = 1e6  # beyond this a homework number is a typo, and exp() would overflow
+LIMIT = MAGNITUDE  # beyond this a homework number is a typo, and exp() would overflow
 
 
 def at(container, key, origin: Origin) -> Origin:
@@ -47,14 +47,18 @@ def listing(v, origin: Origin, what: str = "a list") -> list:
 
 def keys(m: dict, origin: Origin, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
     """Refuse unknown keys (with a suggestion) and report missing required ones."""
+    errors = key_errors(m, origin, allowed, required)
+    if errors:
+        raise errors[0]
+
+
+def key_errors(m: dict, origin: Origin, allowed: Iterable[str], required: Iterable[str] = ()) -> list[ProblemError]:
+    """Every unknown key (with a suggestion), then every missing required key that no unknown key stands for."""
     allowed = list(allowed)
-    for k in m:
-        if k not in allowed:
-            raise ProblemError(at(m, k, origin), f"unknown key '{k}'", one_of(allowed, 20),
-                               suggest(k, allowed))
-    for k in required:
-        if k not in m:
-            raise missing(m, origin, k)
+    errors = [ProblemError(at(m, k, origin), f"unknown key '{k}'", one_of(allowed, 20), suggest(k, allowed))
+              for k in m if k not in allowed]
+    meant = {e.suggestion for e in errors}  # trainig: is the training that is missing, one mistake
+    return errors + [missing(m, origin, k) for k in required if k not in m and k not in meant]
 
 
 def missing(m: dict, origin: Origin, key: str, expected: str | None = None) -> ProblemError:

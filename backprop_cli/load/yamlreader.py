@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import Origin, ProblemError
+from ..limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
+from ..progress import report
 
 
 class LineDict(dict):
@@ -29,9 +31,11 @@ class _Loader(yaml.SafeLoader):
     _bp_file = "<string>"
     _bp_depth = 0  # nesting of the node being composed
     _bp_origin = Origin("<string>", 0, "")  # key path of the value being constructed
+    _bp_size = 0  # characters of the text, for the progress bar
+    _bp_nodes = 0  # nodes composed so far
 
 
-MAX_DEPTH = 64  # a problem file nests 5 or 6 deep; far deeper input would hit Python's recursion limit
+MAX_DEPTH = MAX_YAML_DEPTH  # far deeper input would hit Python's recursion limit
 
 
 # YAML 1.1 reads on/off/yes/no as booleans, 1e-3 as a string, 010 as 8, 1:30 as 90 and 2020-01-01 as
@@ -63,6 +67,9 @@ def _compose_node(self, parent, index):
         raise ProblemError(Origin(self._bp_file, event.start_mark.line + 1, ""),
                            f"lists and mappings nested more than {MAX_DEPTH} deep", "a problem file")
     self._bp_depth += 1
+    self._bp_nodes += 1
+    if self._bp_nodes % 512 == 0:  # a 2 MB file takes seconds to parse in pure Python
+        report(f"reading {self._bp_file}", event.start_mark.index, self._bp_size)
     try:
         return yaml.SafeLoader.compose_node(self, parent, index)
     finally:
@@ -190,6 +197,7 @@ def load_yaml_text(text: str, file: str):
                            f"U+{exc.character:04X} is not allowed", "printable text") from None
     loader._bp_file = file
     loader._bp_origin = Origin(file, 0, "")
+    loader._bp_size = len(text)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -204,9 +212,18 @@ def load_yaml_text(text: str, file: str):
 
 
 def load_yaml_file(path: str | Path):
-    """Read and parse a YAML file; a missing or unreadable file is a ProblemError."""
+    """Read and parse a YAML file; a missing, unreadable or too large file is a ProblemError."""
+    text = read_text(path)
+    return load_yaml_text(text, str(path)), text
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text; a missing or unreadable file, or one beyond MAX_FILE_BYTES, is a ProblemError."""
     name = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:  # before reading it: the size alone says no
+            raise _too_large(name, size)
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProblemError(Origin(name, 0, ""), "no such file", "an existing YAML problem file") from None
@@ -214,4 +231,11 @@ def load_yaml_file(path: str | Path):
         raise ProblemError(Origin(name, 0, ""), "is a directory", "a YAML problem file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(Origin(name, 0, ""), f"cannot read file: {exc}", "a UTF-8 text file") from None
-    return load_yaml_text(text, name), text
+    if len(text) > MAX_FILE_BYTES:  # a pipe or device has no size until it is read
+        raise _too_large(name, len(text))
+    return text
+
+
+def _too_large(name: str, size: int) -> ProblemError:
+    return ProblemError(Origin(name, 0, ""), f"file of {size} bytes is too large",
+                        f"at most {MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 1e6:g} MB)")

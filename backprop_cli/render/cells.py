@@ -68,10 +68,11 @@ class Formula:
 
 @dataclass(frozen=True)
 class Sum:
-    """Numbers added up (a + b), or averaged ((a + b)/n)."""
+    """Numbers added up (a + b), or averaged ((a + b)/n); a long sum as a + b + c + … + z."""
 
     values: tuple[float, ...]
     mean: bool = False
+    of: int = 0  # when more: how many values are summed, of which values holds the first few and the last
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..formula.printing import to_latex, to_text
+from ..formula.printing import name_latex, to_latex, to_text
 from ..solution import (
     BatchLossStep,
     ChainTerm,
@@ -16,17 +16,19 @@ from ..solution import (
     LossAfterStep,
     LossStep,
     ShownStep,
+    SoftmaxDelta,
     Solution,
     UpdateStep,
 )
+from .cells import grad_latex, grad_text
 from .dispatch import pick
 
 SCHEMA_VERSION = 1
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """The whole solution as one JSON document (precision does not apply: numbers are exact)."""
+           symbolic: bool = False, full: bool = False) -> str:
+    """The whole solution as one JSON document (precision does not apply: numbers are exact; every sample)."""
     return _dump(document(sol)) + "\n"
 
 
@@ -144,7 +146,16 @@ class _Builder:
             short = step.shortcut
             item["shortcut"] = {"pair": short.pair, **self.formula(short.formula), "factor": float(short.factor),
                                 "values": _floats(short.values)}
+        if step.softmax is not None:  # only for a group too large for its full Jacobian
+            item["softmax"] = self._softmax(step.softmax)
         self.doc["backward"].append(item)
+
+    def _softmax(self, delta: SoftmaxDelta) -> dict:
+        c, loss = delta.component, self.sol.problem.loss
+        up = grad_latex(loss, c, self.symbols)
+        return {"component": c, "group_size": len(delta.group), "formula": f"{c}·({grad_text(loss, c)} − S)",
+                "latex": f"{name_latex(c, self.symbols)} \\left({up} - S\\right)",
+                "group_sum": _floats(delta.group_sum), "contribution": _floats(delta.contribution)}
 
     def grad_check(self, step: GradCheckStep) -> None:
         if not self.checks:

@@ -70,15 +70,15 @@ def _unicode(text: str) -> str:
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """The whole document, from \\documentclass to \\end{document}."""
+           symbolic: bool = False, full: bool = False) -> str:
+    """The whole document, from \\documentclass to \\end{document}; full: every sample of a large batch."""
     check_symbols(sol.problem.symbols, sol.problem.file)  # a bare $ or a backtick would end the math here too
     if any(tex != safe for tex, safe in zip(sol.problem.symbols.values(), math_symbols(sol.problem.symbols).values())):
         import dataclasses
 
         sol = dataclasses.replace(sol, problem=dataclasses.replace(sol.problem,
                                                                    symbols=math_symbols(sol.problem.symbols)))
-    return write(build(sol), precision=precision)
+    return write(build(sol, full=full), precision=precision)
 
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:

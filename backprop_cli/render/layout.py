@@ -13,7 +13,9 @@ from itertools import groupby
 
 from ..formula.printing import name_latex
 from ..formula.tree import Const, Var, mul, sub
+from ..limits import MAX_SHOWN_SAMPLES, SHOWN_SAMPLES
 from ..model import Param, Problem
+from ..progress import report
 from ..solution import (
     BatchLossStep,
     FinalStep,
@@ -29,7 +31,7 @@ from ..solution import (
     UpdateStep,
 )
 from . import training
-from .backward import chain_text, grads, shown_grads
+from .backward import chain_text, grads, shown_grads, values_in
 from .blocks import (
     BatchTotal,
     Block,
@@ -64,6 +66,7 @@ class Context:
 
     sol: Solution
     symbolic: bool = False  # also the backward pass in symbols before the numbers
+    full: bool = False  # every sample of a large batch, not only the first SHOWN_SAMPLES
 
     @property
     def problem(self) -> Problem:
@@ -80,11 +83,28 @@ class Context:
         """Whether the problem is a batch of several samples."""
         return self.n > 1
 
+    @property
+    def shown(self) -> int:
+        """How many samples get rows of their own: all of them, or the first few of a large batch."""
+        return self.n if self.full or self.n <= MAX_SHOWN_SAMPLES else SHOWN_SAMPLES
 
-def build(sol: Solution, symbolic: bool = False) -> Document:
-    """The solution laid out: front matter, then one numbered section per run of steps."""
+
+    def total(self, values: tuple, mean: bool = False) -> Sum:
+        """The sum of one value per sample: every term, or the first few, … and the last of a large batch."""
+        if self.shown == self.n:
+            return Sum(values, mean)
+        return Sum((*values[:self.shown], values[-1]), mean, of=len(values))
+
+
+def build(sol: Solution, symbolic: bool = False, full: bool = False) -> Document:
+    """The solution laid out: front matter, then one numbered section per run of steps.
+
+    A batch of more than MAX_SHOWN_SAMPLES shows its first SHOWN_SAMPLES samples, unless full.
+    """
+    ctx = Context(sol, symbolic, full)
+    report("writing the solution")
     sections: list[Section] = []
-    _lay_out(Context(sol, symbolic), sol.steps, sections)
+    _lay_out(ctx, sol.steps, sections)
     given = sol.of(GivenStep)
     front = _front(given[0].problem) if given else ()
     return Document(front, tuple(sections), dict(sol.problem.symbols))
@@ -98,7 +118,7 @@ def _lay_out(ctx: Context, steps: Sequence, sections: list[Section], shown: Show
         if title == SHOWN:
             history = ctx.sol.of(HistoryStep)
             for item in run:
-                _lay_out(Context(item.solution, ctx.symbolic), item.solution.steps, sections, item)
+                _lay_out(Context(item.solution, ctx.symbolic, ctx.full), item.solution.steps, sections, item)
                 if history and len(item.samples) < item.n_samples:  # a mini-batch: the loss over all samples
                     last = sections[-1]
                     sections[-1] = Section(last.number, last.title,
@@ -146,6 +166,9 @@ def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
         loss = Math(p.loss, name_latex(p.loss, p.symbols))
         blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
                                  SampleKey()))))
+    if ctx.shown < ctx.n:
+        blocks.append(Note(Text(f"samples 1 to {ctx.shown} of {ctx.n} are shown, and totals over all "
+                                "(--full shows every sample)")))
     if p.learning_rate is not None:
         blocks += training.given(p)
     return blocks
@@ -160,8 +183,8 @@ def _values(ctx: Context) -> list[Block]:
         if p.targets:
             parts += [Text(" Targets: "), names(p.targets), Text(".")]
         return [Paragraph(Join(tuple(parts)))]
-    headers = [f"sample {s + 1}" for s in range(ctx.n)] if ctx.multi else ["value"]
-    groups = tuple(Rows(tuple((Name(name), *(Num(x) for x in vals)) for name, vals in values.items()),
+    headers = [f"sample {s + 1}" for s in range(ctx.shown)] if ctx.multi else ["value"]
+    groups = tuple(Rows(tuple((Name(name), *(Num(x) for x in vals[:ctx.shown])) for name, vals in values.items()),
                         title=title, label=Text(label))
                    for title, label, values in (("Inputs", "input", p.inputs), ("Targets", "target", p.targets))
                    if values)
@@ -183,14 +206,15 @@ def _formulas(head: str) -> Callable[[Context, Sequence[ForwardStep | LossStep]]
     def build_rows(ctx: Context, steps: Sequence[ForwardStep | LossStep]) -> list[Block]:
         symbols = ctx.problem.symbols
         rows = tuple(Equation(Name(st.node), Formula((st.formula,), symbols=symbols),
-                              tuple(Formula((st.formula,), ctx.sol.sample_values(s), symbols) for s in range(ctx.n)),
+                              tuple(Formula((st.formula,), values_in(ctx.sol, (st.formula,), s), symbols)
+                                    for s in range(ctx.shown)),
                               st.values) for st in steps)
         return [Derivation((head, "formula"), rows)]
     return build_rows
 
 
 def _batch(ctx: Context, steps: Sequence[BatchLossStep]) -> list[Block]:
-    return [BatchTotal(Name(b.node), b.reduction, Sum(b.per_sample, mean=b.reduction == "mean"), b.total)
+    return [BatchTotal(Name(b.node), b.reduction, ctx.total(b.per_sample, mean=b.reduction == "mean"), b.total)
             for b in steps]
 
 
@@ -213,7 +237,9 @@ def _updates(ctx: Context, steps: Sequence[UpdateStep]) -> list[Block]:
 
 
 def _after(ctx: Context, steps: Sequence[LossAfterStep]) -> list[Block]:
-    return [LossChange(Name(st.node), st.before, st.after, st.per_sample) for st in steps]
+    # per sample only where every sample is shown: a list of 10,000 losses is no summary
+    return [LossChange(Name(st.node), st.before, st.after, st.per_sample if ctx.shown == ctx.n else ())
+            for st in steps]
 
 
 # Every step type: the section it belongs to and the builder of its blocks.

@@ -38,15 +38,18 @@ PROSE = 110  # characters of a line of prose; a longer note is wrapped as a para
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing."""
+           symbolic: bool = False, full: bool = False) -> str:
+    """The whole document; every equation already reads symbols = numbers, so symbolic adds nothing.
+
+    full shows every sample of a batch larger than limits.MAX_SHOWN_SAMPLES, not only the first few.
+    """
     check_symbols(sol.problem.symbols, sol.problem.file)
     if any(tex != safe for tex, safe in zip(sol.problem.symbols.values(), math_symbols(sol.problem.symbols).values())):
         import dataclasses  # only a symbol with a line break pays for it
 
         problem = dataclasses.replace(sol.problem, symbols=math_symbols(sol.problem.symbols))
         sol = dataclasses.replace(sol, problem=problem)  # the layout writes symbols into cells of its own
-    return write(build(sol), precision=precision)
+    return write(build(sol, full=full), precision=precision)
 
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
@@ -247,11 +250,15 @@ class _Markdown:
         return latex if tex else f"$`{latex}`$"
 
     def sum(self, c: Sum, tex: bool) -> str:
+        n = max(c.of, len(c.values))
+        shown = [self.num(v, tex) for v in c.values]
+        if c.of > len(c.values):
+            shown.insert(-1, "\\ldots" if tex else "…")
         if not tex:
-            parts = " + ".join(self.num(v) for v in c.values)
-            return f"({parts})/{len(c.values)}" if c.mean else parts
-        parts = _join([self.num(v, True) for v in c.values])
-        return f"\\frac{{1}}{{{len(c.values)}}}\\left({parts}\\right)" if c.mean else parts
+            parts = " + ".join(shown)
+            return f"({parts})/{n}" if c.mean else parts
+        parts = _join(shown)
+        return f"\\frac{{1}}{{{n}}}\\left({parts}\\right)" if c.mean else parts
 
     def in_sample(self, c: InSample, tex: bool) -> str:
         return _sup(self.tex(c.cell), f"({c.sample + 1})") if tex else f"{self.inline(c.cell)} (sample {c.sample + 1})"

@@ -41,9 +41,12 @@ WHO = "terminal renderer"
 
 
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
-           symbolic: bool = False) -> str:
-    """Every section of the solution, as the terminal shows it; symbolic adds the derivation in symbols."""
-    return write(build(sol, symbolic), precision=precision, width=width, color=color)
+           symbolic: bool = False, full: bool = False) -> str:
+    """Every section of the solution, as the terminal shows it; symbolic adds the derivation in symbols.
+
+    full shows every sample of a batch larger than limits.MAX_SHOWN_SAMPLES, not only the first few.
+    """
+    return write(build(sol, symbolic, full), precision=precision, width=width, color=color)
 
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
@@ -236,8 +239,11 @@ class _Terminal:
         return text if c.value is None else f"{text} = {self.num(c.value)}"
 
     def sum(self, c: Sum) -> str:
-        parts = " + ".join(self.num(v) for v in c.values)
-        return f"({parts})/{len(c.values)}" if c.mean else parts
+        shown = [self.num(v) for v in c.values]
+        if c.of > len(c.values):
+            shown.insert(-1, "…")
+        parts = " + ".join(shown)
+        return f"({parts})/{max(c.of, len(c.values))}" if c.mean else parts
 
     def in_sample(self, c: InSample) -> str:
         return f"{self.cell(c.cell)} [{c.sample + 1}]"
