@@ -1,6 +1,6 @@
 """Warnings: a problem that is valid but is probably not what its author meant.
 
-The loader warns (notices.warn) and goes on; cli.py listens and writes each warning as one line on
+The loader warns (notices.warn) and goes on; the cli package listens and writes each warning as one line on
 stderr, 'Warning: FILE:LINE: key.path: what (expected …)'. Without a listener (tests, a program
 importing the package) a warning is dropped, as the solution does not depend on it.
 """

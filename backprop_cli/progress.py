@@ -1,7 +1,7 @@
-"""How far long work has got: the loader, the engine and the layout report, cli.py shows a bar.
+"""How far long work has got: the loader, the engine and the layout report, the cli package shows a bar.
 
 Nothing here prints. Without a listener (tests, pipes, a program importing the package) a report
-costs one truth test, so the work reports freely; cli.py listens only when stderr is a terminal.
+costs one truth test, so the work reports freely; the cli package listens only when stderr is a terminal.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Several files are solved in turn. With `-o DIR` each problem gets DIR/<stem>.<ext>; on standard
 output the solutions follow one another (terminal, markdown) or form one JSON object keyed by
-file. Nothing here prints or exits: cli.py does, and turns a Clash into a usage error.
+file. Nothing here prints or exits: the cli package does, and turns a Clash into a usage error.
 """
 from __future__ import annotations
 

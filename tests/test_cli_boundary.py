@@ -1,4 +1,4 @@
-"""The CLI boundary: only cli.py prints, exits or imports click; each error class carries its exit code,
+"""The CLI boundary: only the cli package prints, exits or imports click; each error class carries its exit code,
 which the boundary uses; the README's table lists every code."""
 from __future__ import annotations
 
@@ -29,14 +29,24 @@ def _reaches_the_outside(node: ast.AST) -> str | None:
     return None
 
 
-MODULES = sorted(p for p in (ROOT / "backprop_cli").rglob("*.py") if p.name not in ("cli.py", "__main__.py"))
+CLI = ROOT / "backprop_cli" / "cli"
+MODULES = sorted(p for p in (ROOT / "backprop_cli").rglob("*.py") if p.name != "__main__.py" and CLI not in p.parents)
+
+
+def test_the_commands_print_only_through_the_boundary() -> None:
+    """In the cli package, only boundary.py writes to the streams; the commands call its _echo."""
+    for path in sorted(CLI.glob("*.py")):
+        if path.name != "boundary.py":
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            assert not [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "echo"
+                        and isinstance(n.value, ast.Name) and n.value.id == "click"], path.name
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT / "backprop_cli")))
 def test_only_the_cli_prints_exits_or_imports_click(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = [f"line {getattr(n, 'lineno', 0)}: {what}" for n in ast.walk(tree) if (what := _reaches_the_outside(n))]
-    assert found == [], f"{path.relative_to(ROOT)} does what only cli.py may do"
+    assert found == [], f"{path.relative_to(ROOT)} does what only the cli package may do"
 
 
 def test_readme_exit_code_table_lists_every_code() -> None:

@@ -351,7 +351,7 @@ def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(monkeypatch):
     for tty, wait in [(False, 1.5), (True, 0.2), (True, 1.5)]:
         err = Terminal() if tty else io.StringIO()
         monkeypatch.setattr(sys, "stderr", err)
-        with cli._progress_bar():
+        with cli.solve._progress_bar():
             progress.report("forward pass", 1, 4)
             time.sleep(wait)
         shown = "forward pass" in err.getvalue()

@@ -11,7 +11,7 @@ from .imperative import BeyondSchema
 class Several(ProblemError):
     """Independent errors of one file, in the order found; it reads as the first, plus a line for each other.
 
-    cli.py writes 'Error: ' before the message, so each further line starts with 'Error: ' too: every
+    the cli package writes 'Error: ' before the message, so each further line starts with 'Error: ' too: every
     error keeps the one-line format. Beyond MAX_ERRORS one last line says how many were left out.
     """
 
