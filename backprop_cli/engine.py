@@ -8,12 +8,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 from . import softmax
 from .errors import DomainError, ProblemError
 from .formula.calculus import TooLarge, diff_all, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
-from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN
+from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN, SUMMARY_PARAMS
 from .model import Problem, node_depths
 from .optimizers import Optimizer
 from .progress import report
@@ -31,6 +32,7 @@ from .solution import (
 )
 
 Values = dict  # name -> tuple of floats, one per sample
+Form = Literal["auto", "full", "summary"]  # how a layers-form network is solved and shown (see solve)
 
 # Called on every number the solution carries on, and the number it returns is carried instead:
 # hook(kind, name, sample, value). Kinds: value (a node), loss (the batch loss), local (∂via/∂node,
@@ -319,22 +321,45 @@ def _forward_steps(problem: Problem, values: Values | None) -> list:
     return steps
 
 
-def solve(problem: Problem, gradient_check: bool = False, round_to: int | None = None) -> Solution:
+def solve(problem: Problem, gradient_check: bool = False, round_to: int | None = None,
+          form: Form = "auto") -> Solution:
     """The complete worked solution of one problem; a symbolic derivation when it has no numbers.
 
     gradient_check adds, after the backward pass, each gradient beside a central difference (gradcheck.py).
     round_to N rounds every intermediate to N decimals, half away from zero, as a hand calculation does
     (backprop solve --round N). A problem trained beyond one plain gradient step is trained by training.train.
+    form: "auto" solves a layers-form network past limits.SUMMARY_PARAMS parameters as matrices (matrix.py,
+    shown per layer), "summary" any layers-form network, "full" every network as scalar steps.
     """
-    return solve_with(problem, None if round_to is None else rounding(round_to), gradient_check)
+    return solve_with(problem, None if round_to is None else rounding(round_to), gradient_check, form)
 
 
-def solve_with(problem: Problem, hook: Hook | None, gradient_check: bool = False) -> Solution:
+def as_matrices(problem: Problem, form: Form = "auto") -> bool:
+    """Whether the problem is solved as matrices and shown in summary form (see solve)."""
+    if form == "full" or not problem.dense:
+        return False
+    from . import matrix
+
+    return matrix.applies(problem) and (form == "summary" or matrix.large(problem))
+
+
+def solve_with(problem: Problem, hook: Hook | None, gradient_check: bool = False, form: Form = "auto") -> Solution:
     """solve(), with hook seeing every number carried on and free to replace it (see Hook)."""
     if not problem.numeric:
         steps = [GivenStep(problem), *_forward_steps(problem, None), *derive(problem)]
         return Solution(problem, tuple(steps), {}, {}, None, None, {})
     training = problem.training
+    matrices = hook is None and as_matrices(problem, form)
+    if matrices and (gradient_check or (training is not None and not training.plain)):
+        what = "--gradient-check" if gradient_check else "training beyond one plain gradient step"
+        raise ProblemError(problem.origins.get("training") if not gradient_check else None,
+                           f"{what} works on networks shown step by step, not on one of {len(problem.params)} "
+                           f"parameters solved as matrices", "solve --full (every scalar step, slow at this size)"
+                           if gradient_check else f"at most {SUMMARY_PARAMS} parameters, or one plain step")
+    if matrices:
+        from .matrix import solve as solve_matrices
+
+        return solve_matrices(problem)
     if training is not None and not training.plain:
         if hook is not None:
             raise ProblemError(problem.origins.get("training") or None, "--round works on one step of plain "

@@ -29,3 +29,5 @@ MAX_SAMPLES = 10_000  # samples of one batch
 SOFTMAX_JACOBIAN = 10  # a softmax group up to this size shows its full Jacobian; a larger one its closed form
 MAX_SHOWN_SAMPLES = 10  # a batch up to this size is shown sample by sample; a larger one shows its first
 SHOWN_SAMPLES = 3  # samples and the totals (solve --full shows every sample)
+SUMMARY_PARAMS = 100  # a layers-form network with more parameters is solved as matrices and shown per layer
+#                       (solve --full: every scalar step; --summary: the matrix form at any size)

@@ -54,6 +54,28 @@ class Layer:
     activation: str
 
 
+@dataclass(frozen=True)
+class Dense:
+    """A dense layer as a matrix: Z = A·W + b, A = f(Z), with the names of everything in it.
+
+    Every layers-form layer has one beside its scalar nodes, so that a large network can be evaluated
+    as matrices (matrix.py) while a small one shows each scalar step; both read the same names.
+    """
+
+    label: str
+    inputs: tuple  # names of the layer's inputs, the columns of A_in
+    zs: tuple  # the neurons' z names
+    outs: tuple  # their activations' names, the columns of A
+    weights: tuple  # weights[i][j]: the name of the parameter from input i to neuron j
+    biases: tuple  # the bias name of each neuron, or None
+    activations: tuple  # (name, ((param, value), …)) for each neuron; softmax: the whole layer
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(inputs, neurons): the shape of W."""
+        return len(self.inputs), len(self.zs)
+
+
 class Training(NamedTuple):
     """How the parameters are trained beyond the learning rate: how many steps, on which samples, how.
 
@@ -104,6 +126,7 @@ class Problem:
     kind: ProblemKind = "network"
     definitions: tuple = ()  # expression problems: (name, formula) as the user wrote each step
     training: Training | None = None  # None when nothing is updated
+    dense: tuple = ()  # Dense, for a layers-form network: the same network as matrices
 
     @property
     def is_expression(self) -> bool:

@@ -115,7 +115,7 @@ def solved(problem: str, render: Callable[..., str], options: dict, gradient_che
     from .engine import solve
     from .load.document import load_problem, load_problem_text
 
-    checks = {"gradient_check": True} if gradient_check else {}  # only when asked: tests stub solve()
+    checks: dict = {"gradient_check": True} if gradient_check else {}  # only when asked: tests stub solve()
     loaded = load_problem_text(_stdin_text(), STDIN_NAME) if problem == STDIN else load_problem(problem)
     return render(solve(loaded, **checks), **options)
 

@@ -1,11 +1,12 @@
 """The worked solution as plain frozen step records; renderers read these and compute nothing."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from .formula.tree import Expr
-from .model import Problem, Role
+from .model import Dense, Problem, Role
 
 GradKind = Literal["output", "z", "a", "node", "loss_term", "loss", "param", "input"]
 CheckKind = Literal["param", "input"]
@@ -197,8 +198,56 @@ class FinalStep:
     per_sample: tuple
 
 
+@dataclass(frozen=True)
+class NetworkGivenStep:
+    """The given network in summary form: its layers as matrices, the samples, the loss (matrix.py)."""
+
+    problem: Problem
+
+
+@dataclass(frozen=True, eq=False)
+class LayerForwardStep:
+    """One layer forward as matrices (samples × inputs, inputs × neurons …): Z = A_in·W + b, A = f(Z)."""
+
+    index: int  # from 0
+    layer: Dense
+    a_in: Any
+    w: Any
+    b: Any  # one value per neuron (0 where a neuron has no bias)
+    z: Any
+    a: Any
+
+
+@dataclass(frozen=True, eq=False)
+class LayerBackwardStep:
+    """One layer back: ∂L/∂A, δ = ∂L/∂Z, ∂L/∂W = A_inᵀ·δ and ∂L/∂b_j = Σ_s δ_sj, as matrices."""
+
+    index: int
+    layer: Dense
+    d_a: Any
+    delta: Any
+    d_w: Any
+    d_b: Any
+
+
+@dataclass(frozen=True, eq=False)
+class LayerUpdateStep:
+    """One layer's update: W ← W − η·∂L/∂W and each bias (a frozen parameter keeps its value)."""
+
+    index: int
+    layer: Dense
+    w: Any
+    d_w: Any
+    w_new: Any
+    b: Any
+    d_b: Any
+    b_new: Any
+    learning_rate: float
+
+
+LAYER_STEPS = (NetworkGivenStep, LayerForwardStep, LayerBackwardStep, LayerUpdateStep)
 STEP_TYPES = (GivenStep, ForwardStep, LossStep, BatchLossStep, GradStep, GradCheckStep, UpdateStep, LossAfterStep,
-              ShownStep, HistoryStep, FinalStep)
+              ShownStep, HistoryStep, FinalStep, *LAYER_STEPS)
 
 
 @dataclass(frozen=True)
@@ -207,11 +256,12 @@ class Solution:
 
     problem: Problem
     steps: tuple
-    values: dict  # name -> tuple per sample, for substituting numbers into formulas
-    grads: dict  # name -> tuple per sample of ∂L/∂name
+    values: Mapping  # name -> tuple per sample, for substituting numbers into formulas
+    grads: Mapping  # name -> tuple per sample of ∂L/∂name
     loss: float | None  # None in a symbolic derivation
     loss_after: float | None  # None when nothing is updated
     new_params: dict  # name -> float; empty when nothing is updated
+    totals: dict = field(default_factory=dict)  # the matrix path's ∂L/∂p over the batch, per parameter
 
     def of(self, kind: type) -> list:
         """The steps of one type, in order."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 
 from .engine import (
     NotFinite,
@@ -128,7 +129,7 @@ class _Run:
                              self.hist[-1], after[p.loss]))
         return Solution(p, records, values, grads, self.hist[0], self.hist[-1], final)
 
-    def start(self) -> tuple[dict, dict]:
+    def start(self) -> tuple[Mapping, Mapping]:
         """Every value and gradient at the given parameters over all samples: the first shown step's if it
         was step 1 on every sample, else computed here."""
         if self.shown and self.shown[0].step == 1 and self.full:

@@ -80,18 +80,23 @@ def examples(name: str | None, folder: str | None, force: bool) -> None:
 @click.option("--loss", type=click.Choice(["squared_error", "binary_cross_entropy", "categorical_cross_entropy"]),
               default="squared_error", show_default=True,
               help="The loss (cross-entropy losses get sigmoid or softmax outputs).")
+@click.option("--batch", type=int, default=1, show_default=True, help="How many samples (from 1 to 1024).")
+@click.option("--seed", type=click.IntRange(0), default=None,
+              help="Draw every number from this seed (weights in ±1/√fan-in, inputs in [0, 1)); allows layers "
+                   "up to 4096 wide, such as 784-64-10.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the problem to FILE instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @error_boundary
-def new(layers: str, activation: str, loss: str, output: str | None, force: bool) -> None:
+def new(layers: str, activation: str, loss: str, batch: int, seed: int | None, output: str | None,
+        force: bool) -> None:
     """Write a commented starter problem that solves as it is: dense layers, one bias per layer.
 
     Exit codes: 0 written, 2 bad --layers or an existing FILE without --force, 4 FILE could not be written.
     """
     from ..starter import starter
 
-    text = starter(layers, activation, loss)
+    text = starter(layers, activation, loss, batch, seed)
     if output is None:
         _echo(text, nl=False, raw=True)
         return

@@ -51,6 +51,7 @@ class Built:
     names: set = field(default_factory=set)  # of the nodes
     taken: frozenset = frozenset()  # every word the file writes: an auto-named node (t1, t2 …) takes none of them
     made: int = 0  # auto-named nodes so far
+    dense: list = field(default_factory=list)  # model.Dense, for the layers form
 
     def param(self, name: str, value: float | None, origin: Origin, use: tuple | None) -> None:
         """Record a parameter's value (a second one must agree with the first) and what it weights."""

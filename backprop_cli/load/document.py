@@ -76,7 +76,8 @@ def problem_from_doc(doc, file: str) -> Problem:
         source=str(doc.get("source", "")), inputs=inputs, targets=targets, params=param_objs, nodes=tuple(nodes),
         outputs=tuple(outputs), loss=loss_name, batch=batch, learning_rate=lr, frozen=frozenset(frozen),
         layers=tuple(built.layers), symbols={k: str(x) for k, x in doc.get("symbols", {}).items()}, origins=origins,
-        kind="expression" if expression else "network", definitions=tuple(built.definitions), training=training)
+        kind="expression" if expression else "network", definitions=tuple(built.definitions), training=training,
+        dense=tuple(built.dense))
     if "vary" in doc:
         from .coursework import check_coursework  # only a file with a vary: block pays for it
 

@@ -5,6 +5,7 @@ import re
 
 from ..errors import Origin, ProblemError
 from ..formula.tree import Var, mul
+from ..model import Dense
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_of, too_many_components
 from .imperative import BeyondSchema
@@ -40,7 +41,11 @@ def build_layers(b: Built, spec, origin: Origin, inputs: list) -> None:
                                 bias=biases[j], group=zs, origin=v.at(layer["neurons"], j, no))
             b.add_neuron(spec_j)
             specs.append(spec_j)
-        b.add_layer(str(layer.get("name", f"layer {li + 1}")), specs)
+        label = str(layer.get("name", f"layer {li + 1}"))
+        b.add_layer(label, specs)
+        b.dense.append(Dense(label, tuple(srcs), zs, tuple(a for _, a in names),
+                             tuple(tuple(w[0] for w in row) for row in weights), tuple(biases),
+                             tuple((name, tuple(params)) for name, params in acts)))
         prev = [a for _, a in names]
     b.sinks = prev
 
