@@ -81,8 +81,12 @@ def notebook_markdown(text: str) -> str:
     return re.sub(r"\$`(.*?)`\$", lambda m: f"${m.group(1)}$", text)
 
 
-def solve(source: str | os.PathLike | dict, *, gradient_check: bool = False) -> Solution:
-    """Solve a problem given as a file path, as YAML text, or as a dict of the problem file's keys."""
+def solve(source: str | os.PathLike | dict, *, gradient_check: bool = False, form: str = "auto") -> Solution:
+    """Solve a problem given as a file path, as YAML text, or as a dict of the problem file's keys.
+
+    form: "auto" shows a layers-form network of more than 100 parameters as matrices per layer, "summary"
+    any layers-form network, "full" every scalar step (as solve --summary and --full).
+    """
     from .engine import solve as run
     from .load.document import load_problem, load_problem_text
 
@@ -100,7 +104,9 @@ def solve(source: str | os.PathLike | dict, *, gradient_check: bool = False) -> 
         problem = load_problem_text(source, "<string>")
     else:
         raise TypeError(f"solve() takes a path, a YAML text or a dict, not {type(source).__name__}")
-    return Solution(run(problem, gradient_check=gradient_check))
+    if form not in ("auto", "full", "summary"):
+        raise ValueError(f"form must be 'auto', 'full' or 'summary', not {form!r}")
+    return Solution(run(problem, gradient_check=gradient_check, form=form))  # type: ignore[arg-type]
 
 
 class Grade:

@@ -336,8 +336,8 @@ def solve(problem: Problem, gradient_check: bool = False, round_to: int | None =
 
 def as_matrices(problem: Problem, form: Form = "auto") -> bool:
     """Whether the problem is solved as matrices and shown in summary form (see solve)."""
-    if form == "full" or not problem.dense:
-        return False
+    if form == "full" or not problem.dense or (form == "auto" and len(problem.params) <= SUMMARY_PARAMS):
+        return False  # without importing matrix.py, and with it numpy: a homework problem never pays for it
     from . import matrix
 
     return matrix.applies(problem) and (form == "summary" or matrix.large(problem))

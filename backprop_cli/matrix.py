@@ -300,3 +300,26 @@ def solve(problem: Problem) -> Solution:
     given = {name: (float(x),) * problem.n_samples for name, x in zip(layout.names, values)}
     return Solution(problem, tuple(steps), _Columns(run.cols, given), grads, loss, after, new_params, totals)
 
+
+
+def quantities(sol: Solution, sampled) -> dict[str, float]:
+    """Every named number, by answer-key name, in the order the scalar path's steps give them."""
+    from .engine import _backward_order
+
+    p, loss = sol.problem, sol.problem.loss
+    out: dict[str, float] = {}
+    for node in p.nodes:
+        out.update(sampled(node.name, sol.values[node.name]))
+    if p.n_samples > 1 and sol.loss is not None:
+        out[loss] = sol.loss
+    order = [nd.name for nd in _backward_order(p)[0] if nd.name != loss]
+    for name in [*order, *p.inputs]:
+        out.update(sampled(f"d{loss}/d{name}", sol.grads[name]))
+    out.update((f"d{loss}/d{name}", total) for name, total in sol.totals.items())
+    out.update((f"{name}+", new) for name, new in sol.new_params.items())
+    after = sol.of(LossAfterStep)
+    if after:
+        if p.n_samples > 1:
+            out.update(sampled(f"{loss}+", after[0].per_sample))
+        out[f"{loss}+"] = after[0].after
+    return {k: float(v) for k, v in out.items()}

@@ -110,12 +110,15 @@ def make_folder(path: Path) -> None:
         raise OutputError(f"{path}: cannot create the directory: {exc.strerror or exc}") from None
 
 
-def solved(problem: str, render: Callable[..., str], options: dict, gradient_check: bool = False) -> str:
-    """One problem file, loaded, solved (with the gradient check if asked) and rendered with options."""
+def solved(problem: str, render: Callable[..., str], options: dict, gradient_check: bool = False,
+           form: str = "auto") -> str:
+    """One problem file, loaded, solved (with the gradient check if asked, in the form asked) and rendered."""
     from .engine import solve
     from .load.document import load_problem, load_problem_text
 
     checks: dict = {"gradient_check": True} if gradient_check else {}  # only when asked: tests stub solve()
+    if form != "auto":
+        checks["form"] = form
     loaded = load_problem_text(_stdin_text(), STDIN_NAME) if problem == STDIN else load_problem(problem)
     return render(solve(loaded, **checks), **options)
 

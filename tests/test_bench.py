@@ -14,6 +14,8 @@ from problem_files import ROOT
 TINY = {
     "bench_check.py": (["--problems", "2", "--sample", "1", "--runs", "1"],
                        r"check is \d+\.\dx faster than 2 separate solves"),
+    "bench_scale.py": (["--runs", "1", "--sizes", "4-8-2", "--batches", "1,2", "--ratio", "4-8-2:2"],
+                       r"ratio to a hand-written numpy forward \+ backward \+ update of 4-8-2, batch 2: \d+\.\d\d"),
     "bench_solve.py": (["--runs", "1"],
                        r"ratio to the plain imports: \d+\.\d\d; to the imports a rich table needs: \d+\.\d\d"),
     "bench_train.py": (["--runs", "1", "--steps", "20"], r"ratio to a hand-written numpy loop of the same 20 steps: "

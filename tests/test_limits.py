@@ -235,14 +235,14 @@ def test_softmax_over_300_classes_is_solved_in_seconds_in_every_format(tmp_path)
     path = tmp_path / "s.yaml"
     path.write_text(softmax_layer(300), encoding="utf-8")
     start = time.perf_counter()
-    text = invoke("solve", str(path), "--width", "120").stdout
+    text = invoke("solve", str(path), "--width", "120", "--full").stdout  # 600 weights: --full, as scalar steps
     assert time.perf_counter() - start < 20
     assert "  S = p1·∂L/∂p1 + p2·∂L/∂p2 + … + p300·∂L/∂p300 = " in text  # once, before the first δ
     assert text.count("S = p1·") == 1 and "  ∂L/∂z7 = p7·(∂L/∂p7 − S) = " in text
     assert "softmax_1(z1, z2, …, z300)" in text  # the forward pass names the group, not 300 values per row
-    markdown = invoke("solve", str(path), "--format", "markdown").stdout
+    markdown = invoke("solve", str(path), "--format", "markdown", "--full").stdout
     assert "\\ldots" in markdown and "p_{7} \\cdot \\left(" in markdown
-    document = json.loads(invoke("solve", str(path), "--format", "json").stdout)
+    document = json.loads(invoke("solve", str(path), "--format", "json", "--full").stdout)
     schema = json.loads((ROOT / "backprop_cli" / "schemas" / "solution.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
     z7 = next(item for item in document["backward"] if item["node"] == "z7")
@@ -513,7 +513,7 @@ def test_the_readme_table_states_every_limit(in_root):
     readme = (in_root / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Limits", 1)[1].split("\n## ", 1)[0]
     values = {k: v for k, v in vars(limits).items() if k.isupper()}
-    assert len(values) == 15
+    assert len(values) == 16
     for name, value in values.items():
         written = "10⁶" if value == 1e6 else f"{value:,}"
         assert f"| {written}" in section or f"{written} " in section, name

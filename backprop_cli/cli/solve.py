@@ -43,10 +43,13 @@ from .boundary import (
               help="Round every intermediate to N decimals, half away from zero, as a hand calculation does; "
                    "the solution ends with each final quantity's drift from the exact value.")
 @click.option("--full", is_flag=True, help="Show every sample of a batch of more than 10, not only the first 3 "
-              "and the totals (JSON always has every sample).")
+              "and the totals (JSON always has every sample), and every scalar step of a network of more than "
+              "100 parameters, not its matrices.")
+@click.option("--summary", is_flag=True, help="Show a layers-form network as matrices, layer by layer, at any size "
+              "(the default past 100 parameters).")
 @error_boundary
 def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output: str | None, width: int | None,
-          symbolic: bool, gradient_check: bool, round_to: int | None, full: bool) -> None:
+          symbolic: bool, gradient_check: bool, round_to: int | None, full: bool, summary: bool) -> None:
     """Solve each FILE step by step: forward pass, loss, backward pass, update.
 
     Several files are solved in turn, each under a line naming it (markdown: separated by ---,
@@ -56,6 +59,9 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output
     """
     from ..runs import Clash, folder, jobs, make_folder, solved, targets
 
+    if full and summary:
+        raise _usage("--full and --summary ask for opposite forms: give one of them")
+    form = "full" if full else "summary" if summary else "auto"
     todo = jobs(files)
     several = len(todo) > 1
     try:
@@ -79,7 +85,7 @@ def solve(files: tuple[str, ...], fmt: str | None, precision: int | None, output
             _echo(job.note, err=True)
         try:
             with _warnings(), _progress_bar():
-                text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check) \
+                text = solved(job.problem, renderer(fmt), options, gradient_check=gradient_check, form=form) \
                     if round_to is None else _rounded(job.problem, fmt, options, round_to, gradient_check)
             if paths or output:
                 _write(str(paths[n]) if paths else str(output), text, inputs)

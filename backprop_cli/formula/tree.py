@@ -74,8 +74,30 @@ ONE = Const(1.0)
 ZERO = Const(0.0)
 
 
+_WIDE = 64  # a call with more arguments than this (a neuron's sum over a wide layer) keeps its names
+_known: dict[int, tuple[Expr, tuple[str, ...]]] = {}  # id -> (the call, its names); the call held keeps the id
+
+
 def free_names(expr: Expr) -> tuple[str, ...]:
-    """Names referenced by a formula, in first-use order, each once."""
+    """Names referenced by a formula, in first-use order, each once.
+
+    A wide call's names are remembered (at most 4,096 of them): the loader and the engine ask again and
+    again for the names of each neuron's sum, 784 terms long in an MNIST-sized layer.
+    """
+    wide = type(expr) is Call and len(expr.args) > _WIDE
+    if wide:
+        hit = _known.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+    found = _walk_names(expr)
+    if wide:
+        if len(_known) >= 4096:
+            _known.pop(next(iter(_known)))
+        _known[id(expr)] = (expr, found)
+    return found
+
+
+def _walk_names(expr: Expr) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     stack = [expr]  # no recursion: a formula may be as deep as a derivative makes it
     while stack:

@@ -52,6 +52,10 @@ def quantities(sol: Solution) -> dict[str, float]:
     """Every named number of a solution, in the order the solution computes them."""
     if sol.of(HistoryStep):
         return _trained(sol, sol.of(HistoryStep)[0], sol.of(FinalStep)[0])
+    if sol.totals:  # solved as matrices: the same names, from its arrays
+        from ..matrix import quantities as of_matrices
+
+        return of_matrices(sol, _sampled)
     out: dict[str, float] = {}
     loss = sol.problem.loss
     for step in sol.steps:

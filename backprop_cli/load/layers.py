@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..errors import Origin, ProblemError
-from ..formula.tree import Var, mul
+from ..formula.tree import Call, Var
 from ..model import Dense
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_of, too_many_components
@@ -28,12 +28,13 @@ def build_layers(b: Built, spec, origin: Origin, inputs: list) -> None:
         biases = _biases(layer.get("bias"), v.at(layer, "bias", lo), len(names))
         zs = tuple(z for z, _ in names)
         specs = []
+        src_vars = [Var(src) for src in srcs]  # shared by every neuron's sum: a wide layer builds each once
         for j, (z, a) in enumerate(names):
             terms = []
             for i, src in enumerate(srcs):
                 wname, value, wo = weights[i][j]
                 b.param(wname, value, wo, (src, a))
-                terms.append(mul(Var(wname), Var(src)))
+                terms.append(Call("mul", (Var(wname), src_vars[i])))
             if not terms and not biases[j]:
                 raise BeyondSchema("complete", v.at(layer["neurons"], j, no), f"neuron '{a}' has no inputs and no bias",
                                    "at least one input, or a bias")
@@ -78,24 +79,33 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
         raise BeyondSchema("shape", no, "the names matrix does not have the shape of the values",
                            f"{shape[0]}×{shape[1]}")
     out: list[list] = [[None] * n_out for _ in range(n_in)]
+    fill = None if isinstance(names, list) else _filler(str(names), no, layer_no)
+    inputs_first = orient == "inputs_by_neurons"
     for r, row in enumerate(rows):
+        ro = v.at(rows, r, vo)  # once per row: a 784-wide layer has 50,000 weights
         for c, value in enumerate(row):
-            i, j = (r, c) if orient == "inputs_by_neurons" else (c, r)
-            wname = names[r][c] if isinstance(names, list) else _fill(str(names), no, layer_no, i + 1, j + 1)
-            out[i][j] = (wname, float(value), v.at(row, c, v.at(rows, r, vo)))
+            i, j = (r, c) if inputs_first else (c, r)
+            wname = names[r][c] if fill is None else fill(i + 1, j + 1)
+            out[i][j] = (wname, float(value), v.at(row, c, ro))
     return out
 
 
-def _fill(template: str, origin: Origin, layer: int, i: int, j: int) -> str:
-    """A weight's name from the names template: only {layer}, {i} and {j}, never str.format's specs."""
-    if re.sub(r"\{(?:layer|i|j)\}", "", template).count("{") or "}" in re.sub(r"\{(?:layer|i|j)\}", "", template):
+def _filler(template: str, origin: Origin, layer: int):
+    """The weight-naming function of a names template: only {layer}, {i} and {j}, never str.format's specs."""
+    rest = re.sub(r"\{(?:layer|i|j)\}", "", template)
+    if "{" in rest or "}" in rest:
         raise BeyondSchema("formula", origin, f"names template {template!r} cannot be filled in",
                            "a template using {layer}, {i} and {j}, such as " + DEFAULT_NAMES) from None
-    filled = re.sub(r"\{(layer|i|j)\}", lambda m: str({"layer": layer, "i": i, "j": j}[m.group(1)]), template)
-    try:
-        return v.name(filled, origin)
-    except ProblemError as exc:
-        raise BeyondSchema.of("formula", exc) from None
+    # split once into literal text and fields; each name is then a join, not three regex substitutions
+    parts = re.split(r"(\{(?:i|j)\})", template.replace("{layer}", str(layer)))
+
+    def fill(i: int, j: int) -> str:
+        try:
+            return v.name("".join(str(i) if p == "{i}" else str(j) if p == "{j}" else p for p in parts), origin)
+        except ProblemError as exc:
+            raise BeyondSchema.of("formula", exc) from None
+
+    return fill
 
 
 def _biases(spec, origin: Origin, n: int) -> list:
