@@ -262,3 +262,26 @@ def test_starter_draws_are_reproducible_and_sized() -> None:
     assert problem.n_samples == 4 and len(problem.inputs) == 30
     bound = 30 ** -0.5
     assert all(abs(problem.params[w].value) <= bound + 1e-4 for row in problem.dense[0].weights for w in row)
+
+
+def _peak(layers: str, batch: int) -> tuple[int, int]:
+    """(parameters × samples + parameters, peak bytes allocated) of loading and solving one network."""
+    import tracemalloc
+
+    text = starter(layers, batch=batch, seed=5)
+    tracemalloc.start()
+    try:
+        problem = load_problem_text(text, "m.yaml")
+        sol = solve(problem)
+        assert sol.totals
+        return len(problem.params) * (batch + 1), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_grows_linearly_in_parameters_and_samples() -> None:
+    size, peak = _peak("100-30-10", 4)
+    for layers, batch in (("400-30-10", 4), ("100-30-10", 16)):
+        bigger, bigger_peak = _peak(layers, batch)
+        # linear: the peak grows no faster than the work (parameters × samples); quadratic growth would be 16×
+        assert bigger_peak / peak <= 1.3 * bigger / size, (layers, batch, bigger_peak / peak, bigger / size)
