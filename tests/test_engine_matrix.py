@@ -61,19 +61,20 @@ def assert_paths_agree(problem) -> None:
     _close([b[k] for k in a], list(a.values()), "answer-key quantities")
 
 
-LAYER_FILES = [p for p in problem_files() if "layers" in yaml.safe_load(p.read_text())
-               and load_problem(p).numeric]
+MATRIX_FILES = [p for p in problem_files() if matrix.applies(load_problem(p))]
 
 
-def test_the_examples_have_layer_problems() -> None:
-    assert len(LAYER_FILES) >= 5  # mazur, seeds 001 and 002, softmax, xor …
+def test_every_network_example_but_the_sparse_one_has_a_matrix_form() -> None:
+    """Every layers-form example, and every edges-form one whose neurons form fully connected blocks."""
+    forms = {p.stem: next(k for k in ("layers", "edges", "equations", "expression")
+                          if k in yaml.safe_load(p.read_text())) for p in problem_files()}
+    assert {p.stem for p in MATRIX_FILES} >= {s for s, f in forms.items() if f == "layers"} - {"seed004_symbolic"}
+    assert {"batch_two_samples", "seed000_two_path"} <= {p.stem for p in MATRIX_FILES}  # edges, fully connected
 
 
-@pytest.mark.parametrize("path", LAYER_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", MATRIX_FILES, ids=lambda p: p.stem)
 def test_matrix_path_agrees_with_scalar_path_on_examples(path) -> None:
-    problem = load_problem(path)
-    assert matrix.applies(problem)
-    assert_paths_agree(problem)
+    assert_paths_agree(load_problem(path))
 
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "silu",

@@ -9,6 +9,7 @@ from ..formula.tree import Var, mul
 from ..model import CycleError, node_depths
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_of, too_many_components
+from .dense import dense_blocks
 from .format import EDGE
 from .imperative import BeyondSchema
 
@@ -60,6 +61,7 @@ def build_edges(b: Built, neurons_spec, edges_spec, origin_n: Origin, origin_e: 
             from None
     for d in sorted({depth[a] for a in neurons}):
         b.add_layer(f"layer {d}", [n for a, n in neurons.items() if depth[a] == d])
+    b.dense = dense_blocks(list(neurons.values()), depth) or []  # the matrix path, where it is fully connected
 
 
 def _softmax_coupling(cycle: tuple, neurons: dict) -> tuple[str, str] | None:
