@@ -95,7 +95,7 @@ def _words(doc) -> frozenset:
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend(x for x in item if type(x) is not float)  # a matrix row: no words in it
         elif isinstance(item, str):
             found.update(_WORD.findall(item))
     return frozenset(found)

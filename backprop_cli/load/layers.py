@@ -9,6 +9,7 @@ from ..model import Dense
 from . import validate as v
 from .builder import Built, NeuronSpec, activation_of, too_many_components
 from .imperative import BeyondSchema
+from .yamlreader import LineList
 
 # layer, input, neuron, separated: (1, 11) and (11, 1) can never give the same name
 DEFAULT_NAMES = "w{layer}_{i}_{j}"
@@ -82,11 +83,12 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
     fill = None if isinstance(names, list) else _filler(str(names), no, layer_no)
     inputs_first = orient == "inputs_by_neurons"
     for r, row in enumerate(rows):
-        ro = v.at(rows, r, vo)  # once per row: a 784-wide layer has 50,000 weights
+        ro = v.at(rows, r, vo)  # once per row, and each weight's origin made directly: 50,000 in a wide layer
+        lines = row.item_lines if isinstance(row, LineList) else [ro.line] * len(row)
         for c, value in enumerate(row):
             i, j = (r, c) if inputs_first else (c, r)
             wname = names[r][c] if fill is None else fill(i + 1, j + 1)
-            out[i][j] = (wname, float(value), v.at(row, c, ro))
+            out[i][j] = (wname, float(value), Origin(ro.file, lines[c], f"{ro.path}[{c}]"))
     return out
 
 
@@ -97,11 +99,11 @@ def _filler(template: str, origin: Origin, layer: int):
         raise BeyondSchema("formula", origin, f"names template {template!r} cannot be filled in",
                            "a template using {layer}, {i} and {j}, such as " + DEFAULT_NAMES) from None
     # split once into literal text and fields; each name is then a join, not three regex substitutions
-    parts = re.split(r"(\{(?:i|j)\})", template.replace("{layer}", str(layer)))
+    pattern = template.replace("{layer}", str(layer))  # only {i} and {j} are left: a str.format pattern
 
     def fill(i: int, j: int) -> str:
         try:
-            return v.name("".join(str(i) if p == "{i}" else str(j) if p == "{j}" else p for p in parts), origin)
+            return v.name(pattern.format(i=i, j=j), origin)
         except ProblemError as exc:
             raise BeyondSchema.of("formula", exc) from None
 

@@ -41,10 +41,10 @@ def _user_names(cycle: tuple, nodes: dict) -> list:
 
 def parameters(built: Built, params: dict, top: Origin, numeric: bool) -> dict:
     """One Param per name: its value (from params: or inline) and what it weights in the network."""
-    used = set(built.uses) | {n for node in built.nodes for n in free_names(node.formula) if n in params}
-    out = {}
     # Parameters in the order the network first uses them: w1, w2, b1, w3 … as a hand solution lists them.
     first_use = [r for node in built.nodes for r in free_names(node.formula)]
+    used = set(built.uses) | {n for n in first_use if n in params}
+    out = {}
     names = [r for r in dict.fromkeys([*first_use, *params, *built.values, *built.uses])
              if r in params or r in built.values or r in built.uses]
     for name in names:
