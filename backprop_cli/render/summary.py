@@ -195,7 +195,7 @@ def _forward_layer(ctx: Context, st: LayerForwardStep) -> list[Block]:
     z, a, a_in, w, b = mat("Z", k), mat("A", k), mat("A", k - 1), mat("W", k), mat("b", k)
     rows = ((z, Join((Math(f"{a_in.text}·{w.text} + {b.text}", f"{a_in.latex} \\cdot {w.latex} + {b.latex}"),
                       Text("   "), shape((n, n_out), (n, n_in), (n_in, n_out), (1, n_out), ops="=·+")))),
-            (a, Join((activation_math(d, z), Text(f"   ({n}×{n_out}, elementwise)")))))
+            (a, Join((activation_math(d, z), Text("   ("), shape((n, n_out)), Text(", elementwise)")))))
     blocks: list[Block] = [Subheading(f"Layer {k}: {d.label} ({n_in} → {n_out}, {act})"),
                            Definitions("Matrices", rows, together=False),
                            matrix_table(ctx, d.outs, ((z, st.z), (a, st.a)))]

@@ -78,7 +78,8 @@ def _backward_layer(ctx: Context, st: LayerBackwardStep) -> list[Block]:
     rows.append((_dl(ctx, w), Join((Math(f"{mat('A', k - 1, True).text}·{delta.text}",
                                          f"{mat('A', k - 1, True).latex} \\cdot {delta.latex}"), Text("   "),
                                     shape((n_in, n_out), (n_in, n), (n, n_out), ops="=·")))))
-    rows.append((_dl(ctx, b), Join((Text("the sum of each column of "), delta, Text(f"   (1×{n_out})")))))
+    rows.append((_dl(ctx, b), Join((Text("the sum of each column of "), delta, Text("   ("), shape((1, n_out)),
+                                    Text(")")))))
     if st.index > 0:
         rows.append((_dl(ctx, a_in), Join((Math(f"{delta.text}·{mat('W', k, True).text}",
                                                 f"{delta.latex} \\cdot {mat('W', k, True).latex}"), Text("   "),
