@@ -17,7 +17,15 @@ from backprop_cli.render import json as json_out
 from backprop_cli.render.blocks import BLOCK_TYPES, ROW_TYPES, Derivation, Document, Paragraph, Section
 from backprop_cli.render.cells import CELL_TYPES
 from backprop_cli.render.layout import SECTION_OF, build
-from backprop_cli.solution import STEP_TYPES, FinalStep, GivenStep, HistoryStep, ShownStep
+from backprop_cli.solution import (
+    LAYER_STEPS,
+    STEP_TYPES,
+    FinalStep,
+    GivenStep,
+    HistoryStep,
+    NetworkGivenStep,
+    ShownStep,
+)
 
 from problem_files import BATCH, ROOT
 
@@ -51,10 +59,18 @@ def trained():
     return solve(load_problem_text(TRAINED, "trained.yaml"), gradient_check=True)
 
 
-def test_the_fixture_holds_every_step_type(sol, trained):
-    assert {type(s) for s in sol.steps} | set(TRAINING_TYPES) == set(STEP_TYPES)
+@pytest.fixture(scope="module")
+def summary():
+    """The same batch solved as matrices and shown in summary form (render/summary.py)."""
+    return solve(load_problem_text(BATCH, "summary.yaml"), form="summary")
+
+
+def test_the_fixture_holds_every_step_type(sol, trained, summary):
+    assert {type(s) for s in sol.steps} | set(TRAINING_TYPES) | set(LAYER_STEPS) == set(STEP_TYPES)
+    assert set(LAYER_STEPS) <= {type(s) for s in summary.steps}
     assert {type(s) for s in trained.steps} == {GivenStep, *TRAINING_TYPES}
-    assert {type(s) for s in trained.of(ShownStep)[0].solution.steps} == set(STEP_TYPES) - {GivenStep, *TRAINING_TYPES}
+    assert {type(s) for s in trained.of(ShownStep)[0].solution.steps} == (set(STEP_TYPES) - {GivenStep, *TRAINING_TYPES}
+                                                                        - set(LAYER_STEPS))
 
 
 def test_every_step_type_has_a_section():
@@ -68,12 +84,12 @@ def test_every_suffix_names_a_format():
 
 @pytest.mark.parametrize("fmt", list(RENDERERS))
 @pytest.mark.parametrize("kind", STEP_TYPES, ids=lambda k: k.__name__)
-def test_every_step_type_renders(fmt, kind, sol, trained):
+def test_every_step_type_renders(fmt, kind, sol, trained, summary):
     """Adding the steps of one type to a solution changes what the format prints."""
-    sol = trained if kind in TRAINING_TYPES else sol
+    sol = trained if kind in TRAINING_TYPES else summary if kind in LAYER_STEPS else sol
     render = renderer(fmt)
-    given = tuple(s for s in sol.steps if isinstance(s, GivenStep))
-    base = () if kind is GivenStep else given
+    given = tuple(s for s in sol.steps if isinstance(s, (GivenStep, NetworkGivenStep)))
+    base = () if kind in (GivenStep, NetworkGivenStep) else given
     with_kind = base + tuple(s for s in sol.steps if isinstance(s, kind))
     without = render(dataclasses.replace(sol, steps=base), precision=4, width=100, color=False)
     shown = render(dataclasses.replace(sol, steps=with_kind), precision=4, width=100, color=False)
@@ -88,7 +104,9 @@ def test_an_unknown_step_type_is_an_error(fmt, sol):
 
 
 def test_the_json_renderer_has_a_method_for_every_step_type():
-    assert set(json_out.STEPS) == set(STEP_TYPES)
+    from backprop_cli.render import json_summary  # the summary form's document: per-layer arrays
+
+    assert set(json_out.STEPS) | set(json_summary.STEPS) == set(STEP_TYPES)
 
 
 WRITERS = [terminal, markdown]

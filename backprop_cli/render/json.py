@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ..formula.printing import name_latex, to_latex, to_text
 from ..solution import (
+    LAYER_STEPS,
     BatchLossStep,
     ChainTerm,
     FinalStep,
@@ -29,7 +30,12 @@ SCHEMA_VERSION = 1
 def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool = False,
            symbolic: bool = False, full: bool = False) -> str:
     """The whole solution as one JSON document (precision does not apply: numbers are exact; every sample)."""
-    return _dump(document(sol)) + "\n"
+    doc = document(sol)
+    if doc.get("form") == "summary":
+        from .json_summary import dump
+
+        return dump(doc)
+    return _dump(doc) + "\n"
 
 
 def _dump(obj, pad: str = "") -> str:
@@ -47,6 +53,10 @@ def _dump(obj, pad: str = "") -> str:
 
 def document(sol: Solution, shown: ShownStep | None = None) -> dict:
     """The JSON document as plain dicts, lists, strings and floats; of one shown step of training when given."""
+    if any(isinstance(s, LAYER_STEPS) for s in sol.steps):  # solved as matrices: per-layer arrays
+        from . import json_summary
+
+        return json_summary.document(sol, _head(sol))
     builder = _Builder(sol, shown)
     for step in sol.steps:
         builder.add(step)
@@ -74,18 +84,24 @@ def _num(v) -> float | None:
     return None if v is None else float(v)
 
 
+def _head(sol: Solution) -> dict:
+    """The schema version and the problem."""
+    p = sol.problem
+    problem = {"title": p.title, "source": p.source, "description": p.description, "file": p.file,
+               "kind": p.kind, "samples": p.n_samples, "loss": p.loss,
+               "batch": p.batch, "learning_rate": _num(p.learning_rate), "frozen": sorted(p.frozen)}
+    if p.training is not None and not p.training.plain:  # so that other documents stay as they were
+        problem["training"] = _training(p)
+    return {"schema_version": SCHEMA_VERSION, "problem": problem, "given": {}}
+
+
 class _Builder:
     def __init__(self, sol: Solution, shown: ShownStep | None = None):
         p = sol.problem
         self.sol, self.symbols = sol, p.symbols
         self.checks: dict = {}
         nodes = [n.name for n in p.nodes]
-        problem = {"title": p.title, "source": p.source, "description": p.description, "file": p.file,
-                   "kind": p.kind, "samples": p.n_samples, "loss": p.loss,
-                   "batch": p.batch, "learning_rate": _num(p.learning_rate), "frozen": sorted(p.frozen)}
-        if p.training is not None and not p.training.plain:  # so that other documents stay as they were
-            problem["training"] = _training(p)
-        head: dict = {"schema_version": SCHEMA_VERSION, "problem": problem, "given": {}}
+        head = _head(sol)
         if shown is not None:
             head = {"step": shown.step, "epoch": shown.epoch, "samples": [s + 1 for s in shown.samples]}
         if shown is None and p.training is not None and not p.training.single:  # the steps are inside

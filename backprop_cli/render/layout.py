@@ -24,13 +24,17 @@ from ..solution import (
     GradCheckStep,
     GradStep,
     HistoryStep,
+    LayerBackwardStep,
+    LayerForwardStep,
+    LayerUpdateStep,
     LossAfterStep,
     LossStep,
+    NetworkGivenStep,
     ShownStep,
     Solution,
     UpdateStep,
 )
-from . import training
+from . import summary, summary_back, training
 from .backward import chain_text, grads, shown_grads, values_in
 from .blocks import (
     BatchTotal,
@@ -255,5 +259,9 @@ STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
     ShownStep: (SHOWN, lambda ctx, steps: []),  # _lay_out gives each shown step sections of its own
     HistoryStep: ("Training", training.history),
     FinalStep: ("After training", training.final),
+    NetworkGivenStep: ("Given", summary.given),  # the summary form of a large layers-form network
+    LayerForwardStep: ("Forward pass", summary.forward),
+    LayerBackwardStep: ("Backward pass", summary_back.backward),
+    LayerUpdateStep: ("Update", summary_back.update),
 }
 SECTION_OF = {kind: section for kind, (section, _) in STEPS.items()}
