@@ -8,7 +8,6 @@ by golden files.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import jsonschema
@@ -116,13 +115,10 @@ def mnist():
     return solve(load_problem_text(text, "mnist.yaml"))
 
 
-def test_784_64_10_reads_in_a_terminal_and_its_json_is_fast(mnist):
+def test_784_64_10_reads_in_a_terminal_and_its_json_has_every_array(mnist):
     lines = terminal.render(mnist, width=100).splitlines()
-    assert 100 < len(lines) < 300
-    start = time.perf_counter()
-    text = json_out.render(mnist)
-    assert time.perf_counter() - start < 10  # about 1 s alone here, 3 s beside the full suite: room for CI
-    doc = json.loads(text)
+    assert 100 < len(lines) < 300  # not 180,000 lines: bench/bench_scale.py measures the time
+    doc = json.loads(json_out.render(mnist))
     assert np.array_equal(np.array(doc["layers"][0]["dW"]), mnist.of(LayerBackwardStep)[-1].d_w)
 
 

@@ -82,8 +82,8 @@ class _Summary:
         self.doc["given"] = {
             "inputs": {k: [float(x) for x in v] for k, v in p.inputs.items()},
             "targets": {k: [float(x) for x in v] for k, v in p.targets.items()},
-            "params": {prm.name: {"value": prm.value, "uses": prm.uses,  # tuples: written as lists
-                                  "frozen": prm.name in p.frozen} for prm in p.params.values()},
+            # no "uses": the layers' names matrices and "parameters" say what each weights, once
+            "params": {prm.name: {"value": prm.value, "frozen": prm.name in p.frozen} for prm in p.params.values()},
             "outputs": [{"prediction": y, "target": t} for y, t in p.outputs],
         }
         where: dict = {}
