@@ -94,7 +94,8 @@ def test_every_step_type_renders(fmt, kind, sol, trained, summary):
     without = render(dataclasses.replace(sol, steps=base), precision=4, width=100, color=False)
     shown = render(dataclasses.replace(sol, steps=with_kind), precision=4, width=100, color=False)
     # more text, or (JSON's one-line mappings can come out shorter) other text
-    assert len(shown) > len(without) or (fmt == "json" and shown != without), f"{fmt} prints nothing for {kind.__name__}"
+    assert len(shown) > len(without) or (fmt == "json" and shown != without), \
+        f"{fmt} prints nothing for {kind.__name__}"
 
 
 @pytest.mark.parametrize("fmt", list(RENDERERS))

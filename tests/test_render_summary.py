@@ -13,9 +13,12 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_engine_matrix import layer_networks
 from test_numbers_row import _as_text, assert_evaluates_to, checked_rows, latex_chains
 
 from backprop_cli.engine import solve
+from backprop_cli.errors import ProblemError
 from backprop_cli.load.document import load_problem, load_problem_text
 from backprop_cli.render import json as json_out
 from backprop_cli.render import markdown, terminal
@@ -129,3 +132,17 @@ def test_markdown_renders_in_katex(mid):
     snippets = markdown_snippets(markdown.render(mid))
     assert len(snippets) > 50
     assert katex(node, snippets)["failures"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layer_networks())
+def test_any_layer_network_renders_in_summary_form_and_reads_back(text):
+    """Softmax layers, layers without biases, per-neuron and parameterised activations, batches of 1 to 3."""
+    try:
+        sol = solve(load_problem_text(text, "random.yaml"), form="summary")
+    except ProblemError:
+        return  # refused by both paths alike: test_engine_matrix checks that
+    for numbers, stated, where in checked_rows(sol, 4):
+        assert_evaluates_to(numbers, stated, 4, where)
+    assert markdown.render(sol) and terminal.render(sol, width=100)
+    jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(json_out.render(sol)))

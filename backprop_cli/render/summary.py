@@ -10,7 +10,7 @@ sum, so that every numbers row still reads back to its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..formula.calculus import evaluate
 from ..formula.printing import name_latex, to_latex, to_text
@@ -76,7 +76,7 @@ def picked(n: int, keep: int = NEURONS) -> list[int | None]:
     return list(range(n)) if n <= keep + 1 else [*range(keep), None, n - 1]
 
 
-def matrix_table(ctx: Context, columns: Sequence[str], groups: Sequence[tuple[Math, object]]) -> Table:
+def matrix_table(ctx: Context, columns: Sequence[str], groups: Sequence[tuple[Math, Any]]) -> Table:
     """Matrices of samples × neurons: the first samples' rows, the first neurons' columns, … and the last."""
     cols = picked(len(columns))
     header = (Column("sample"), *(Column(columns[j] if j is not None else "…", numeric=True) for j in cols))

@@ -115,7 +115,9 @@ def _entries(ctx: Context, st: LayerBackwardStep, local: Expr | None) -> list:
         out.append(scalar_entry(ctx, sample(ctx, Grad(ctx.problem.loss, zn)), [mul(Var(an), sub(Var(ga), Var("S")))],
                                 {**values, "S": s_value}, float(st.delta[0, 0]), {**symbols, "S": "S"}))
     out.append(_weight_gradient(ctx, st))
-    out.append(_bias_gradient(ctx, st))
+    bias = _bias_gradient(ctx, st)
+    if bias is not None:  # a layer without biases has no ∂L/∂b to work out
+        out.append(bias)
     if st.index > 0:
         out.append(_input_gradient(ctx, st))
     return [e for e in out if e is not None]
@@ -148,7 +150,9 @@ def _loss_gradient(ctx: Context, an: str, value: float) -> Equation:
 def _per_sample(ctx: Context, pairs: Sequence[tuple[str, str]], cols: Sequence[Sequence[float]],
                 what: str = "samples") -> tuple[list[Expr], dict, dict]:
     """Σ_s of a product of two named quantities, one term per sample: x1 [s]·∂L/∂z [s]."""
-    terms, values, symbols = [], {}, {}
+    terms: list[Expr] = []
+    values: dict = {}
+    symbols: dict = {}
     for s in range(ctx.n):
         names = []
         for (text, tex), col in zip(pairs, cols):
