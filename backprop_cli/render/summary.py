@@ -41,12 +41,17 @@ def mat(name: str, layer: int | str, t: bool = False) -> Math:
 
 
 def shape(*dims: tuple[int, int], ops: Sequence[str] = ()) -> Math:
-    """Shapes joined by operators: 32×64 = 32×784 · 784×64 + 1×64."""
-    text = f"{dims[0][0]}×{dims[0][1]}"
-    tex = f"{dims[0][0]} \\times {dims[0][1]}"
+    """Shapes as numpy writes them, joined by operators: shapes (32, 64) = (32, 784)·(784, 64) + (1, 64).
+
+    Tuples, not 32×64: a line of products like 32×64 = 32×784·784×64 would read as false arithmetic.
+    """
+    text = f"({dims[0][0]}, {dims[0][1]})"
+    tex = f"({dims[0][0]}, {dims[0][1]})"
     for op, (r, c) in zip(ops, dims[1:]):
-        text += f" {op} {r}×{c}"
-        tex += f" {_TEX_OPS.get(op, op)} {r} \\times {c}"
+        text += f"{op}({r}, {c})" if op == "·" else f" {op} ({r}, {c})"
+        tex += f" {_TEX_OPS.get(op, op)} ({r}, {c})"
+    if ops:
+        text, tex = f"shapes {text}", f"\\text{{shapes }}{tex}"
     return Math(text, tex)
 
 
@@ -164,7 +169,7 @@ def given(ctx: Context, steps: Sequence[NetworkGivenStep]) -> list[Block]:
     first = min(ctx.n, SHOWN_SAMPLES)
     why = [Note(Text(f"{len(p.params)} parameters, more than {SUMMARY_PARAMS}: each layer as matrices, samples 1 to "
                      f"{first}, the first neurons"), title="Summary form"),
-           Note(Text("solve --full shows every scalar step; the JSON output has every array"))]
+           Note(Text("every scalar step: backprop solve --full; every array: the JSON output"))]
     blocks: list[Block] = [*why, Table(cols, (Rows(rows, title="Layers"),))]
     data = f"{ctx.n} sample{'s' if ctx.multi else ''} × {len(p.inputs)} inputs ({span(list(p.inputs))})"
     if p.targets:
@@ -195,7 +200,7 @@ def _forward_layer(ctx: Context, st: LayerForwardStep) -> list[Block]:
     z, a, a_in, w, b = mat("Z", k), mat("A", k), mat("A", k - 1), mat("W", k), mat("b", k)
     rows = ((z, Join((Math(f"{a_in.text}·{w.text} + {b.text}", f"{a_in.latex} \\cdot {w.latex} + {b.latex}"),
                       Text("   "), shape((n, n_out), (n, n_in), (n_in, n_out), (1, n_out), ops="=·+")))),
-            (a, Join((activation_math(d, z), Text("   ("), shape((n, n_out)), Text(", elementwise)")))))
+            (a, Join((activation_math(d, z), Text("   elementwise, shape "), shape((n, n_out))))))
     blocks: list[Block] = [Subheading(f"Layer {k}: {d.label} ({n_in} → {n_out}, {act})"),
                            Definitions("Matrices", rows, together=False),
                            matrix_table(ctx, d.outs, ((z, st.z), (a, st.a)))]
