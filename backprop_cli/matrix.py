@@ -13,6 +13,7 @@ one at any size.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -323,3 +324,19 @@ def quantities(sol: Solution, sampled) -> dict[str, float]:
             out.update(sampled(f"{loss}+", after[0].per_sample))
         out[f"{loss}+"] = after[0].after
     return {k: float(v) for k, v in out.items()}
+
+
+def keyed(sol: Solution, values: dict[str, float]) -> dict[str, float]:
+    """The quantities an answer key of a network solved as matrices keeps, in solution order.
+
+    The output layer's values and gradients, the loss terms and the loss, the loss after the update, every
+    bias, and each layer's first and last weight (the entries the summary works out): each a check on a
+    different part of the arithmetic, in a file a person can read and `backprop check` can load.
+    """
+    p, loss = sol.problem, sol.problem.loss
+    last = p.dense[-1]
+    names = {*last.zs, *last.outs, *(n.name for n in p.nodes if n.is_loss)}
+    names |= {b for d in p.dense for b in d.biases if b is not None}
+    names |= {w for d in p.dense for w in (d.weights[0][0], d.weights[-1][-1])}
+    keep = names | {f"d{loss}/d{n}" for n in names} | {f"{n}+" for n in names} | {loss, f"{loss}+"}
+    return {k: v for k, v in values.items() if re.sub(r"\[\d+\]$", "", k) in keep}

@@ -286,3 +286,24 @@ def test_memory_grows_linearly_in_parameters_and_samples() -> None:
         bigger, bigger_peak = _peak(layers, batch)
         # linear: the peak grows no faster than the work (parameters × samples); quadratic growth would be 16×
         assert bigger_peak / peak <= 1.3 * bigger / size, (layers, batch, bigger_peak / peak, bigger / size)
+
+
+def test_the_key_of_a_matrix_form_network_is_small_and_checks(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.yaml").write_text(starter("200-30-10", batch=4, seed=9), encoding="utf-8")
+    written = invoke("key", "big.yaml")
+    assert written.exit_code == 0, written.stderr
+    key = yaml.safe_load((tmp_path / "big.key.yaml").read_text(encoding="utf-8"))["values"]
+    sol = solve(load_problem(tmp_path / "big.yaml"))
+    every = quantities(sol)
+    assert written.stdout.strip() == f"wrote big.key.yaml ({len(key)} quantities)"
+    expected = {"o1[1]", "z_o10[4]", "L_o3[2]", "L", "L+", "dL/db1", "b2+", "dL/dw1_1_1", "w1_200_30+",
+                "dL/dw2_30_10", "dL/do1[3]", "dL/dz_o10[1]"}
+    assert expected <= set(key) and len(key) < len(every) / 10
+    assert all(key[k] == every[k] for k in key)  # the solver's own numbers, at full precision
+    assert invoke("check", "big.yaml").exit_code == 0
+    text = (tmp_path / "big.key.yaml").read_text(encoding="utf-8")
+    (tmp_path / "big.key.yaml").write_text(text.replace(f"  dL/db1: {key['dL/db1']!r}", "  dL/db1: 0.5"),
+                                           encoding="utf-8")
+    failed = invoke("check", "big.yaml")
+    assert failed.exit_code == 1 and "dL/db1" in failed.stdout

@@ -259,15 +259,28 @@ def _suggest(name: str, known: dict, loss: str) -> str | None:
     return suggest(name, known)
 
 
+def key_values(sol: Solution) -> dict[str, float]:
+    """The quantities a key holds: every one, or for a network solved as matrices the ones matrix.keyed picks
+    (100,000 quantities would be a key no one reads, and beyond the 2 MB a key file may have)."""
+    values = quantities(sol)
+    if sol.totals:
+        from ..matrix import keyed
+
+        return keyed(sol, values)
+    return values
+
+
 def key_text(sol: Solution) -> str:
     """A full-precision key: a header comment, then one quantity per line in solution order."""
     p, name = sol.problem, Path(sol.problem.file).name
-    values = quantities(sol)
+    values = key_values(sol)
     node, leaf = p.nodes[0].name, next(iter(p.params), next(iter(p.inputs), "x"))
     loss = f"the {'output' if p.is_expression else 'loss'} {p.loss}"
     names = [f"# Names: {node} is a node's value; d{p.loss}/d{leaf} is the gradient of {loss} "
              f"with respect to {leaf}."]
     what = "every quantity its solution computes"
+    if sol.totals:
+        what = "the output layer, the loss, every bias and each layer's first and last weight"
     if sol.of(HistoryStep):
         last = len(sol.of(HistoryStep)[0].losses) - 1
         what = "the loss around each step worked in full, and where training ends"

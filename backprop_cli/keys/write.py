@@ -38,14 +38,14 @@ def write_key(file: str, force: bool = False) -> KeyResult:
     """Solve one problem and write its key, unless the key is already the same or differs without force."""
     from ..engine import solve
     from ..load.document import load_problem
-    from .keyfile import key_text, quantities
+    from .keyfile import key_text, key_values
 
     target = key_path(file)
     try:
         sol = solve(load_problem(file))
     except BackpropError as exc:  # the others are still keyed
         return KeyResult(file, target, "invalid", error=exc)
-    values = quantities(sol)
+    values = key_values(sol)
     if not values:
         return KeyResult(file, target, "symbolic")
     if target.is_symlink() and not is_key_file(os.path.realpath(target)):  # e.g. a link to the problem itself
