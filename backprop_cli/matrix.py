@@ -237,6 +237,7 @@ class _ParamGrads(Mapping):
     def __init__(self, problem: Problem, layout: _Layout, run: _Pass, back: _Back):
         self._problem, self._layout, self._run, self._back = problem, layout, run, back
         self._uses: dict | None = None
+        self._at: dict | None = None  # parameter -> its place in the vector
 
     def _where(self) -> dict:
         if self._uses is None:
@@ -250,7 +251,9 @@ class _ParamGrads(Mapping):
         return self._uses
 
     def __getitem__(self, name: str) -> tuple:
-        at = self._layout.names.index(name)
+        if self._at is None:
+            self._at = {p: k for k, p in enumerate(self._layout.names)}
+        at = self._at[name]
         if self._problem.n_samples == 1:
             return (float(self._back.totals[at]),)
         share = np.zeros(self._problem.n_samples)
@@ -290,15 +293,16 @@ def solve(problem: Problem) -> Solution:
         frozen = np.array([name in problem.frozen for name in layout.names] + [True])
         new = np.where(frozen, np.append(values, 0.0), np.append(values, 0.0) - problem.learning_rate * back.totals)
         _finite(problem, new, layout.names, "the update")
-        new_params = {name: float(x) for name, x in zip(layout.names, new)}
+        new_params = dict(zip(layout.names, new[:-1].tolist()))
         later = _forward(problem, layout, new[:-1])
         steps += [LayerUpdateStep(k, d, run.w[k], back.d_w[k], later.w[k], run.b[k], back.d_b[k], later.b[k],
                                   problem.learning_rate) for k, d in enumerate(problem.dense)]
         after_per = later.cols[problem.loss]
         after = float(after_per.mean() if problem.averages else after_per.sum())
         steps.append(LossAfterStep(problem.loss, loss, after, tuple(float(x) for x in after_per)))
-    totals = {name: float(back.totals[k]) for k, name in enumerate(layout.names)}
-    given = {name: (float(x),) * problem.n_samples for name, x in zip(layout.names, values)}
+    totals = dict(zip(layout.names, back.totals[:-1].tolist()))
+    n = problem.n_samples  # a property that counts: once, not once per parameter
+    given = {name: (float(x),) * n for name, x in zip(layout.names, values.tolist())}
     return Solution(problem, tuple(steps), _Columns(run.cols, given), grads, loss, after, new_params, totals)
 
 
