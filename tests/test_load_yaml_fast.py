@@ -270,3 +270,19 @@ def test_reading_a_large_file_reports_its_progress() -> None:
     assert len(seen) > 3 and {stage for stage, _, _ in seen} == {f"reading {FILE}"}
     done = [d for _, d, _ in seen]
     assert done == sorted(done) and 0 < done[-1] <= len(text) and {t for _, _, t in seen} == {len(text)}
+
+
+def test_garbage_collection_is_as_it_was() -> None:
+    """The C path pauses the collector while it builds; it leaves it as it found it, error or not."""
+    import gc
+
+    for text in ("a: 1\n", "a: [\n", "a: &x 1\n"):
+        assert gc.isenabled()
+        load_with_c(text, FILE)
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        load_with_c("a: 1\n", FILE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
