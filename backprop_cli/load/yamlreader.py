@@ -9,6 +9,7 @@ import yaml
 from ..errors import Origin, ProblemError
 from ..limits import MAX_FILE_BYTES, MAX_YAML_DEPTH
 from ..progress import report
+from .yamlsyntax import describe
 
 
 class LineDict(dict):
@@ -30,9 +31,10 @@ class _Loader(yaml.SafeLoader):
 
     _bp_file = "<string>"
     _bp_depth = 0  # nesting of the node being composed
-    _bp_origin = Origin("<string>", 0, "")  # key path of the value being constructed
+    _bp_at: tuple | None = None  # (outer, key, node) of the value being constructed, None at the top
     _bp_size = 0  # characters of the text, for the progress bar
     _bp_nodes = 0  # nodes composed so far
+    _bp_report_building = False  # report progress while constructing (a loader that composes in C)
 
 
 MAX_DEPTH = MAX_YAML_DEPTH  # far deeper input would hit Python's recursion limit
@@ -54,6 +56,22 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+0123456789."))
+# Each first character's resolvers, wildcards appended, as BaseResolver.resolve looks them up for every scalar.
+_IMPLICIT = {first: tuple(rules + _Loader.yaml_implicit_resolvers.get(None, []))
+             for first, rules in _Loader.yaml_implicit_resolvers.items() if first is not None}
+_WILDCARD = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+
+
+def _resolve(self, kind, value, implicit):
+    """BaseResolver.resolve with its lookup made once: it runs for every scalar of a file."""
+    if kind is yaml.ScalarNode and implicit[0]:
+        for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+            if regexp.match(value):
+                return tag
+    return yaml.resolver.BaseResolver.resolve(self, kind, value, (False, False))
+
+
+_Loader.resolve = _resolve  # type: ignore[method-assign]
 
 
 def _compose_node(self, parent, index):
@@ -81,15 +99,38 @@ _Loader.compose_node = _compose_node  # type: ignore[method-assign]
 
 def _below(loader, key, node):
     """Construct node as the value at key of the container being built, so errors know its path."""
-    outer = loader._bp_origin
-    loader._bp_origin = outer.child(key, node.start_mark.line + 1)
+    outer = loader._bp_at
+    loader._bp_at = (outer, key, node)  # an Origin only when an error needs one: files hold 50,000 numbers
     try:
         return loader.construct_object(node, deep=True)
     finally:
-        loader._bp_origin = outer
+        loader._bp_at = outer
+
+
+def _origin(loader) -> Origin:
+    """Where the value being constructed sits: its key path, and the line of its node."""
+    chain = []
+    at = loader._bp_at
+    while at is not None:
+        at, key, node = at
+        chain.append((key, node))
+    origin = Origin(loader._bp_file, 0, "")
+    for key, node in reversed(chain):
+        origin = origin.child(key, node.start_mark.line + 1)
+    return origin
+
+
+def _building(loader, node) -> None:
+    """Report progress by the nodes built, where composing took no Python time to report from."""
+    before = loader._bp_nodes
+    loader._bp_nodes += 1 + len(node.value)
+    if loader._bp_nodes // 512 != before // 512:  # as often as composing reports
+        report(f"reading {loader._bp_file}", node.start_mark.index, loader._bp_size)
 
 
 def _construct_mapping(loader, node):
+    if loader._bp_report_building:
+        _building(loader, node)
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -100,11 +141,11 @@ def _construct_mapping(loader, node):
         if not isinstance(key, (str, int, float)) or isinstance(key, bool):
             kind = "a list" if isinstance(key, list) else "a mapping" if isinstance(key, dict) \
                 else "null" if key is None else str(key).lower()
-            raise ProblemError(Origin(loader._bp_file, line, loader._bp_origin.path), f"a key that is {kind}",
+            raise ProblemError(Origin(loader._bp_file, line, _origin(loader).path), f"a key that is {kind}",
                                "a plain name such as w1")
         key = str(key) if not isinstance(key, str) else key
         if key in result:
-            raise ProblemError(loader._bp_origin.child(key, line),
+            raise ProblemError(_origin(loader).child(key, line),
                                f"duplicate key '{key}', first given on line {result.key_lines[key]}",
                                "each key once")
         result.key_lines[key] = line
@@ -113,6 +154,8 @@ def _construct_mapping(loader, node):
 
 
 def _construct_sequence(loader, node):
+    if loader._bp_report_building:
+        _building(loader, node)
     result = LineList(_below(loader, k, child) for k, child in enumerate(node.value))
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -122,20 +165,25 @@ def _construct_sequence(loader, node):
 def _construct_int(loader, node):
     text = loader.construct_scalar(node)
     if not _INT.match(text):  # only an explicit !!int tag gets here with other text
-        raise ProblemError(loader._bp_origin, f"{text!r} is not a whole number", "digits, such as 3")
+        raise ProblemError(_origin(loader), f"{text!r} is not a whole number", "digits, such as 3")
     if len(text) > 400:  # int() refuses beyond 4300 digits; anything this long is far out of range
-        raise ProblemError(loader._bp_origin, f"number with {len(text)} digits is too long",
+        raise ProblemError(_origin(loader), f"number with {len(text)} digits is too long",
                            "a number of sensible size")
     return int(text)
 
 
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+
+
 def _construct_float(loader, node):
-    try:
-        value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    text = node.value
+    try:  # float() reads a plain decimal exactly as construct_yaml_float does, in a tenth of its time
+        value = float(text) if _DECIMAL.match(text) \
+            else yaml.SafeLoader.construct_yaml_float(loader, node)
     except (ValueError, IndexError):  # only an explicit !!float tag gets here with other text
-        raise ProblemError(loader._bp_origin, f"{node.value!r} is not a number", "a number such as 0.5") from None
+        raise ProblemError(_origin(loader), f"{node.value!r} is not a number", "a number such as 0.5") from None
     if value in (float("inf"), float("-inf")) and "inf" not in node.value.lower():
-        raise ProblemError(loader._bp_origin, f"number {node.value} is too large to represent",
+        raise ProblemError(_origin(loader), f"number {node.value} is too large to represent",
                            "a number of sensible size")
     return value
 
@@ -149,7 +197,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 def _unsupported_tag(loader, tag_suffix, node):
     # Refused before anything is built: !!python/object/apply:os.system never runs.
     tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
-    raise ProblemError(Origin(loader._bp_file, node.start_mark.line + 1, loader._bp_origin.path),
+    raise ProblemError(Origin(loader._bp_file, node.start_mark.line + 1, _origin(loader).path),
                        f"YAML tag '{tag}' is not allowed",
                        "plain YAML: mappings, lists, numbers and strings")
 
@@ -159,36 +207,16 @@ for _tag in ("binary", "timestamp", "set", "omap", "pairs"):  # SafeLoader build
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", lambda loader, node: _unsupported_tag(loader, "", node))
 
 
-# PyYAML's words for what it was reading, and what a user most likely missed there.
-_CONTEXTS = {"a flow mapping": ("{…} mapping", "a closing '}', with ',' between entries"),
-             "a flow sequence": ("[…] list", "a closing ']', with ',' between items"),
-             "a quoted scalar": ("quoted string", "a closing quote")}
-_PROBLEMS = {"<block end>": "the end of the indented block", "'<block mapping start>'": "a key indented further",
-             "'<block sequence start>'": "a list indented further", "'<stream end>'": "the end of the file",
-             "unexpected end of stream": "the end of the file"}
-_HINTS = (("'\\t'", "spaces for indentation, not tabs"),
-          ("mapping values are not allowed here", ("one 'key: value' per line, keys of a mapping indented alike; "
-                                                   "quote a value that contains ': '")),
-          ("found '}'", "brackets that match"), ("found ']'", "brackets that match"),
-          ("<block end>", "the keys of one mapping indented alike"))
-
-
-def _syntax(exc: yaml.MarkedYAMLError, line: int) -> tuple[str, str]:
-    """A one-line description of a YAML syntax error, and what was probably meant."""
-    what = " ".join((exc.problem or "invalid YAML").split())
-    expected = next((hint for key, hint in _HINTS if key in what), "valid YAML")
-    for word, plain in _PROBLEMS.items():
-        what = what.replace(word, plain)
-    context = (exc.context or "").replace("while parsing ", "").replace("while scanning ", "")
-    if context in _CONTEXTS and exc.context_mark is not None:
-        noun, expected = _CONTEXTS[context]
-        if exc.context_mark.line + 1 != line:
-            what += f", in the {noun} that starts on line {exc.context_mark.line + 1}"
-    return what, expected
-
-
 def load_yaml_text(text: str, file: str):
     """Parse YAML text safely; every error becomes a ProblemError with a line."""
+    from .yamlfast import NOT_PLAIN, load_with_c  # here, not at the top: yamlfast builds on this module
+
+    doc = load_with_c(text, file)
+    return load_with_python(text, file) if doc is NOT_PLAIN else doc
+
+
+def load_with_python(text: str, file: str):
+    """Parse YAML text with PyYAML's pure-Python parser: the one that words every error and refusal."""
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
@@ -196,14 +224,13 @@ def load_yaml_text(text: str, file: str):
         raise ProblemError(Origin(file, line, ""), f"YAML syntax error: control character "
                            f"U+{exc.character:04X} is not allowed", "printable text") from None
     loader._bp_file = file
-    loader._bp_origin = Origin(file, 0, "")
     loader._bp_size = len(text)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        what, expected = _syntax(exc, line)
+        what, expected = describe(exc, line)
         raise ProblemError(Origin(file, line, ""), f"YAML syntax error: {what}", expected) from None
     except yaml.YAMLError as exc:
         raise ProblemError(Origin(file, 0, ""), f"YAML error: {' '.join(str(exc).split())}", "valid YAML") from None
