@@ -4,11 +4,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from rich import box
-from rich.console import Console
-from rich.table import Table as RichTable
-from rich.text import Text as RichText
-
 from ..formula.printing import fmt_number, to_text
 from ..model import Problem
 from ..solution import Solution
@@ -35,6 +30,8 @@ from .chart import text_chart
 from .dispatch import pick
 from .escape import plain
 from .layout import build
+from .plain import simple, wrapped
+from .plain import table as plain_table
 from .wrap import GAP, Breakable, column_widths, cost, equation, wrap
 
 WHO = "terminal renderer"
@@ -50,13 +47,109 @@ def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool =
 
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
-    """A laid-out document as terminal text."""
-    out = io.StringIO()
-    # A height too, so that rich never reads COLUMNS or LINES itself (it fails on COLUMNS=² or LINES=²).
-    console = Console(file=out, width=width, height=25, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, markup=False, emoji=False, legacy_windows=False)
-    _Terminal(console, precision).document(doc)
-    return out.getvalue()
+    """A laid-out document as terminal text: through rich in colour, else plain.py's writer (the same text)."""
+    out: _RichOut | _PlainOut = _RichOut(width, color) if color else _PlainOut(width)
+    _Terminal(out, precision).document(doc)
+    return out.value()
+
+
+class _Tab:
+    """A table to print: its title, headers, which columns are numbers (right-aligned), and rows of cells."""
+
+    def __init__(self, headers: list[str], numeric: list[bool], title: str | None, formulas: bool):
+        self.headers, self.numeric, self.title, self.formulas = headers, numeric[:len(headers)], title, formulas
+        self.rows: list[list] = []
+
+    def add_row(self, *cells) -> None:
+        """A row; in a table of formulas, every text cell is a formula (it breaks only outside brackets)."""
+        self.rows.append([Breakable(c) if self.formulas and isinstance(c, str) else c for c in cells])
+
+    @property
+    def columns(self) -> list[tuple]:
+        """Each column: its header, then its cells (an empty string where a row is short)."""
+        return [(h, *(row[k] if k < len(row) else "" for row in self.rows)) for k, h in enumerate(self.headers)]
+
+
+class _RichOut:
+    """Output through rich: colours, and any layout the plain writer leaves to rich."""
+
+    def __init__(self, width: int, color: bool):
+
+        from rich.console import Console
+
+        self.buffer, self.width = io.StringIO(), width
+        # A height too, so that rich never reads COLUMNS or LINES itself (it fails on COLUMNS=² or LINES=²).
+        self.console = Console(file=self.buffer, width=width, height=25, color_system="standard" if color else None,
+                               force_terminal=color, highlight=False, markup=False, emoji=False,
+                               legacy_windows=False)
+
+    def say(self, text: str = "", style: str | None = None) -> None:
+        from rich.text import Text as RichText
+
+        self.console.print(RichText(text, style=style) if style else text)
+
+    def table(self, tab: _Tab, widths: list[int] | None) -> None:
+        from rich import box
+        from rich.table import Table as RichTable
+
+        t = RichTable(*tab.headers, box=box.SIMPLE_HEAD, title=tab.title, title_justify="left", title_style="bold",
+                      show_edge=False, pad_edge=False)
+        for col, right in zip(t.columns, tab.numeric):
+            col.justify = "right" if right else "left"
+        for row in tab.rows:
+            t.add_row(*row)
+        for col, width in zip(t.columns, widths or ()):
+            col.width = width
+        self.console.print(t)
+
+    def value(self) -> str:
+        return self.buffer.getvalue()
+
+
+class _PlainOut:
+    """Output without colour, laid out as rich would lay it out (plain.py), rich itself for the rest."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.parts: list[str] = []
+        self.rich: _RichOut | None = None
+
+    def say(self, text: str = "", style: str | None = None) -> None:
+        if simple(text):
+            self.parts += [line + "\n" for line in wrapped(text, self.width)]
+        else:
+            self._by_rich().say(text, style)
+            self._flush()
+
+    def table(self, tab: _Tab, widths: list[int] | None) -> None:
+        texts = [tab.title or "", *tab.headers, *(c for row in tab.rows for c in row if isinstance(c, str))]
+        if widths is None or not all(simple(t) for t in texts):  # rich narrows it, or its text is unusual
+            self._by_rich().table(tab, widths)
+            self._flush()
+            return
+        self.parts += [line + "\n" for line in plain_table(tab.title, tab.headers, tab.numeric, tab.rows, widths,
+                                                           _cell_lines)]
+
+    def _by_rich(self) -> _RichOut:
+        if self.rich is None:
+            self.rich = _RichOut(self.width, False)
+        return self.rich
+
+    def _flush(self) -> None:
+        assert self.rich is not None
+        self.parts.append(self.rich.value())
+        self.rich.buffer.seek(0)
+        self.rich.buffer.truncate()
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
+def _cell_lines(cell, width: int, right: bool) -> list[str]:
+    """A table cell's lines at width: a formula broken only outside brackets, words wrapped at spaces."""
+    if isinstance(cell, Breakable):
+        return wrap(cell.text, width)
+    return wrapped(cell, width, "right" if right else "left")
 
 
 def picture(p: Problem) -> list[str]:
@@ -71,23 +164,16 @@ def picture(p: Problem) -> list[str]:
     return lines
 
 
-class _Formulas(RichTable):
-    """A table whose every cell is a formula: each breaks only outside brackets."""
-
-    def add_row(self, *cells, **kwargs) -> None:
-        super().add_row(*(Breakable(c) if isinstance(c, str) else c for c in cells), **kwargs)
-
-
 class _Terminal:
-    def __init__(self, console: Console, precision: int):
-        self.console, self.p = console, precision
+    def __init__(self, out: _RichOut | _PlainOut, precision: int):
+        self.out, self.p = out, precision
 
     def document(self, doc: Document) -> None:
         for block in doc.front:
             self.block(block)
         for section in doc.sections:
-            self.console.print()
-            self.console.print(RichText(f"{section.number}. {section.title}", style="bold underline"))
+            self.out.say()
+            self.out.say(f"{section.number}. {section.title}", "bold underline")
             for block in section.blocks:
                 self.block(block)
 
@@ -99,36 +185,30 @@ class _Terminal:
 
     def bold(self, title: str | None) -> None:
         if title:
-            self.console.print(RichText(title, style="bold"))
+            self.out.say(title, "bold")
 
     def rich_table(self, headers: list[str], numeric: list[bool], title: str | None = None,
-                   formulas: bool = False) -> RichTable:
-        t = (_Formulas if formulas else RichTable)(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left",
-                                                   title_style="bold", show_edge=False, pad_edge=False)
-        for col, right in zip(t.columns, numeric):
-            col.justify = "right" if right else "left"
-        return t
+                   formulas: bool = False) -> _Tab:
+        return _Tab(headers, numeric, title, formulas)
 
-    def show(self, t: RichTable, fold: bool = False) -> None:
+    def show(self, t: _Tab, fold: bool = False) -> None:
         """Print a table whose formulas break only outside brackets, or fold its rows into equations.
 
         rich would narrow the widest column below what its formulas need, so the widths are set here.
         A derivation (fold) is folded when its table does not fit or reads worse than equations
         (more lines, or products broken): each row then reads first cell = second = third …
         """
-        room = self.console.width - GAP * (len(t.columns) - 1)
-        widths = column_widths([(col.header, *col.cells) for col in t.columns], room)
+        columns = t.columns
+        room = self.out.width - GAP * (len(columns) - 1)
+        widths = column_widths(columns, room)
         if fold:
-            rows = list(zip(*([c.text if isinstance(c, Breakable) else str(c) for c in col.cells]
-                              for col in t.columns)))
-            folded = _fold(rows, self.console.width)
+            rows = list(zip(*([c.text if isinstance(c, Breakable) else str(c) for c in col[1:]] for col in columns)))
+            folded = _fold(rows, self.out.width)
             if widths is None or sum(map(cost, folded)) < sum(
                     max(cost(wrap(c, w)) for c, w in zip(row, widths)) for row in rows):
                 self.lines([line for lines in folded for line in lines])
                 return
-        for col, width in zip(t.columns, widths or ()):
-            col.width = width
-        self.console.print(t)
+        self.out.table(t, widths)
 
     # Blocks, one method each (BLOCKS below).
 
@@ -137,14 +217,14 @@ class _Terminal:
         self.bold(plain(block.text))  # an escape sequence in a title would drive the terminal
 
     def paragraph(self, block: Paragraph) -> None:
-        self.console.print(self.cell(block.text))
+        self.out.say(self.cell(block.text))
 
     def subheading(self, block: Subheading) -> None:
-        self.console.print(RichText(block.text, style="bold italic"))
+        self.out.say(block.text, "bold italic")
 
     def note(self, block: Note) -> None:
         self.bold(block.title)
-        self.console.print("  " + self.cell(block.text))
+        self.out.say("  " + self.cell(block.text))
 
     def table(self, block: Table) -> None:
         """One table per group of rows, titled by the group; the caption is left to documents."""
@@ -166,7 +246,7 @@ class _Terminal:
             pick(ROWS, row, WHO)(self, row, t)
         self.show(t, fold=True)
 
-    def equation(self, eq: Equation, t: RichTable) -> None:
+    def equation(self, eq: Equation, t: _Tab) -> None:
         symbols = self.cell(eq.formula)
         if not eq.numbers:
             t.add_row(self.cell(eq.lhs), symbols)
@@ -174,7 +254,7 @@ class _Terminal:
             lhs = InSample(eq.lhs, s) if len(eq.numbers) > 1 else eq.lhs
             t.add_row(self.cell(lhs), symbols, self.cell(numbers), self.num(eq.values[s]))
 
-    def shortcut(self, row: Shortcut, t: RichTable) -> None:
+    def shortcut(self, row: Shortcut, t: _Tab) -> None:
         """Under its equation: = the short formula (what it is), then each sample's numbers and value."""
         symbols = self.cell(row.formula)  # which shortcut it is, the derivation's title says
         if not row.numbers:
@@ -183,36 +263,36 @@ class _Terminal:
             lhs = f"shortcut [{s + 1}]" if len(row.numbers) > 1 else "shortcut"
             t.add_row(lhs, symbols, self.cell(numbers), self.num(row.values[s]))
 
-    def sample_sum(self, row: SampleSum, t: RichTable) -> None:
+    def sample_sum(self, row: SampleSum, t: _Tab) -> None:
         t.add_row(self.cell(row.lhs), "sum over samples", self.cell(row.parts), self.num(row.total))
 
     def definitions(self, block: Definitions) -> None:
         self.bold(block.title)
         for lhs, rhs in block.rows:
-            self.lines(equation(f"  {self.cell(lhs)}", [self.cell(rhs)], self.console.width))
+            self.lines(equation(f"  {self.cell(lhs)}", [self.cell(rhs)], self.out.width))
 
     def diagram(self, block: Diagram) -> None:
         self.bold(block.title)
         for line in picture(block.problem):
-            self.console.print("  " + line)
+            self.out.say("  " + line)
 
     def batch_total(self, block: BatchTotal) -> None:
         self.lines(equation(f"  {self.cell(block.lhs)} over the batch ({block.reduction})",
-                            [self.cell(block.parts), self.num(block.total)], self.console.width))
+                            [self.cell(block.parts), self.num(block.total)], self.out.width))
 
     def lines(self, lines: list[str]) -> None:
         """Lines already broken to the width."""
         for line in lines:
-            self.console.print(line)
+            self.out.say(line)
 
     def loss_change(self, block: LossChange) -> None:
         change = block.after - block.before
-        self.console.print(f"  {self.cell(block.lhs)}: {self.num(block.before)} → {self.num(block.after)} "
+        self.out.say(f"  {self.cell(block.lhs)}: {self.num(block.before)} → {self.num(block.after)} "
                            f"(change {'+' if change >= 0 else '−'}{self.num(abs(change))})")
 
     def loss_curve(self, block: LossCurve) -> None:
         self.bold(f"{self.cell(block.lhs)} after each step{' (log scale)' if block.log else ''}")
-        self.lines(text_chart(block.losses, self.console.width, self.p, block.log))
+        self.lines(text_chart(block.losses, self.out.width, self.p, block.log))
 
     # Cells, one method each (CELLS below): all plain text.
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
-from rich.measure import Measurement
-from rich.segment import Segment
+from .cellwidth import cells as cell_len
+
+if TYPE_CHECKING:  # rich is imported only when a table is laid out by rich (in colour)
+    from rich.console import Console, ConsoleOptions
+    from rich.measure import Measurement
+    from rich.segment import Segment
 
 # Break opportunities, outermost first; each is the operator a continuation line starts with.
 LEVELS: tuple[tuple[str, ...], ...] = ((" = ",), (" + ", " − "), ("·",))
@@ -138,9 +141,13 @@ class Breakable:
     text: str
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
         return Measurement(min_width(self.text), cell_len(self.text))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
         width = options.max_width
         for line in wrap(self.text, width):
             pad = " " * (width - cell_len(line)) if options.justify == "right" else ""
