@@ -105,7 +105,7 @@ def test_json_arrays_are_the_solutions_exactly_and_follow_the_schema(mid):
         for key, x in (("dA", st.d_a), ("delta", st.delta), ("dW", st.d_w), ("db", st.d_b)):
             assert np.array_equal(np.array(layer[key]), x)
     grads: dict = {}  # each name's ∂L/∂p and p⁺ read back from the arrays, wherever it sits
-    for k, layer in enumerate(doc["layers"]):
+    for layer in doc["layers"]:
         for i, row in enumerate(layer["weights"]):
             for j, name in enumerate(row):
                 grads.setdefault(name, []).append((layer["dW"][i][j], layer["W_new"][i][j]))

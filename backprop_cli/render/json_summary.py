@@ -4,8 +4,8 @@ Each layer has its names and its matrices (W, b, Z, A, ∂L/∂A, δ, ∂L/∂W,
 samples × neurons or inputs × neurons; "parameters" maps each parameter's name to [layer, row, column]
 of the W it sits in ([layer, null, neuron] for a bias, its first neuron): its ∂L/∂p and new value are
 there in dW and W_new, or db and b_new (a bias shared by several neurons has a share in each of their db
-entries; its gradient is their sum). Big arrays go through .tolist(), one json.dumps per row and one per mapping by name, so a 784-64-10 batch of 32 is written in well
-under a second.
+entries; its gradient is their sum). Big arrays go through .tolist(), one json.dumps per row and one
+per mapping by name, so a 784-64-10 batch of 32 is written in under a second.
 """
 from __future__ import annotations
 
