@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from fractions import Fraction
 
 from .engine import Values, local_partials
 from .formula.calculus import evaluate
@@ -43,6 +42,8 @@ def _scaled(diff: Expr, factor: float) -> Expr:
         return div(diff, Const(float(k)))
     if float(f"{factor:.4g}") == factor:  # a weight as the file writes it
         return mul(Const(factor), diff)
+    from fractions import Fraction  # only for a factor such as 2/3: most files never pay for it
+
     exact = Fraction(factor).limit_denominator(10_000)
     if exact.numerator / exact.denominator == factor:  # a weight over a mean: 2/3
         return div(mul(Const(float(exact.numerator)), diff), Const(float(exact.denominator)))

@@ -5,10 +5,8 @@ import errno
 import functools
 import os
 import re
-import shutil
 import signal
 import sys
-import traceback
 from collections.abc import Iterable
 from typing import NoReturn
 
@@ -76,6 +74,8 @@ def error_boundary(func):
 def _fail(code: int, message: str, show_traceback: bool) -> NoReturn:
     """One line on stderr (after the traceback, when asked for) and the exit code."""
     if show_traceback:
+        import traceback  # only when asked for: --traceback
+
         traceback.print_exc()
     _say_error(message)
     sys.exit(code)
@@ -141,6 +141,8 @@ def _width(given: int | None) -> int:
     if given:
         return given
     if sys.stdout is not None and sys.stdout.isatty():
+        import shutil  # a terminal only: shutil brings in the compression modules
+
         columns = shutil.get_terminal_size((100, 24)).columns
     else:
         text = os.environ.get("COLUMNS", "").strip()
