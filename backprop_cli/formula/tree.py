@@ -98,6 +98,22 @@ def free_names(expr: Expr) -> tuple[str, ...]:
 
 
 def _walk_names(expr: Expr) -> tuple[str, ...]:
+    if type(expr) is Call and len(expr.args) > _WIDE:  # a wide sum: its terms in order, most of them w·x
+        seen: dict[str, None] = {}
+        for arg in expr.args:
+            if type(arg) is Var:
+                seen.setdefault(arg.name, None)
+            elif type(arg) is Call and all(type(a) is Var for a in arg.args):
+                for a in arg.args:
+                    seen.setdefault(a.name, None)
+            else:
+                for name in _walk(arg):
+                    seen.setdefault(name, None)
+        return tuple(seen)
+    return _walk(expr)
+
+
+def _walk(expr: Expr) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     stack = [expr]  # no recursion: a formula may be as deep as a derivative makes it
     while stack:

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import Origin, ProblemError, one_of, suggest
 from ..formula.tree import free_names
 from ..limits import MAX_NODES
+from ..memory import collection_paused
 from ..model import BatchMode, Problem, Training
 from . import givens
 from . import validate as v
@@ -32,7 +33,9 @@ def load_problem_text(text: str, file: str = "<string>") -> Problem:
     """Load and validate a problem given as YAML text."""
     if len(text) > PARSE_FIRST:
         check_top_keys(text, file)
-    return problem_from_doc(load_yaml_text(text, file), file)
+    doc = load_yaml_text(text, file)
+    with collection_paused():  # a wide layer's parameters, origins and terms: no cycles to collect
+        return problem_from_doc(doc, file)
 
 
 def problem_from_doc(doc, file: str) -> Problem:

@@ -10,7 +10,6 @@ every error its one wording. Without libyaml, or with a libyaml that does not bo
 """
 from __future__ import annotations
 
-import gc
 import re
 
 import yaml
@@ -18,6 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
+from ..memory import collection_paused
 from . import yamlreader
 
 NOT_PLAIN = object()  # load_with_c's answer when the pure-Python loader must read the text
@@ -130,22 +130,18 @@ def load_with_c(text: str, file: str):
     # libyaml refuses control characters as the pure-Python reader does: a failure below, worded there.
     if loader_class is None or not _reads_alike(text) or ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text):
         return NOT_PLAIN
-    collecting = gc.isenabled()
-    gc.disable()  # a node per number and no cycles among them: collecting would cost a fifth of the time
-    try:
-        loader = loader_class(text)
-        loader._bp_file, loader._bp_size = file, len(text)
+    with collection_paused():  # a node per number and no cycles among them: collecting costs a fifth
         try:
-            root = loader.get_single_node()
-            if root is None:
-                return None
-            if not plain_tree(root, yamlreader.MAX_DEPTH):
-                return NOT_PLAIN
-            return loader.construct_document(root)
-        finally:
-            loader.dispose()
-    except Exception:  # any failure at all: the pure-Python loader reads the text again and words it
-        return NOT_PLAIN
-    finally:
-        if collecting:
-            gc.enable()
+            loader = loader_class(text)
+            loader._bp_file, loader._bp_size = file, len(text)
+            try:
+                root = loader.get_single_node()
+                if root is None:
+                    return None
+                if not plain_tree(root, yamlreader.MAX_DEPTH):
+                    return NOT_PLAIN
+                return loader.construct_document(root)
+            finally:
+                loader.dispose()
+        except Exception:  # any failure at all: the pure-Python loader reads the text again and words it
+            return NOT_PLAIN
