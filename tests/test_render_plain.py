@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from backprop_cli.engine import solve
 from backprop_cli.load.document import load_problem
-from backprop_cli.render import terminal
+from backprop_cli.render import terminal, terminal_out
 from backprop_cli.render.layout import build
 from backprop_cli.render.plain import wrapped
 from backprop_cli.render.wrap import Breakable
@@ -26,7 +26,7 @@ DOCUMENTS = [*problem_files(), ROOT / "tests" / "summary_16_12_4.yaml"]
 
 
 def by_rich(doc, width: int) -> str:
-    out = terminal._RichOut(width, False)
+    out = terminal_out.RichOut(width, False)
     terminal._Terminal(out, 4).document(doc)
     return out.value()
 
@@ -69,9 +69,9 @@ CELL = st.lists(st.sampled_from([*"ab1 ", "−", "·", "∂L/∂w", "σ(z)", "(x
     st.one_of(st.none(), CELL))), st.integers(30, 90))
 def test_tables_are_laid_out_as_rich_lays_them_out(spec, width: int) -> None:
     headers, numeric, rows, formulas, title = spec
-    plain, rich = terminal._PlainOut(width), terminal._RichOut(width, False)
+    plain, rich = terminal_out.PlainOut(width), terminal_out.RichOut(width, False)
     for out in (plain, rich):
-        tab = terminal._Tab(list(headers), list(numeric), title, formulas)
+        tab = terminal_out.Tab(list(headers), list(numeric), title, formulas)
         for row in rows:
             tab.add_row(*row)
         terminal._Terminal(out, 4).show(tab)
@@ -79,7 +79,7 @@ def test_tables_are_laid_out_as_rich_lays_them_out(spec, width: int) -> None:
 
 
 def test_breakable_cells_stay_formulas() -> None:
-    tab = terminal._Tab(["node", "formula"], [False, False], None, formulas=True)
+    tab = terminal_out.Tab(["node", "formula"], [False, False], None, formulas=True)
     tab.add_row("z", "a + b")
     assert isinstance(tab.rows[0][1], Breakable)
 

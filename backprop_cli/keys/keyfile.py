@@ -53,7 +53,7 @@ def quantities(sol: Solution) -> dict[str, float]:
     if sol.of(HistoryStep):
         return _trained(sol, sol.of(HistoryStep)[0], sol.of(FinalStep)[0])
     if sol.totals:  # solved as matrices: the same names, from its arrays
-        from ..matrix import quantities as of_matrices
+        from .matrixkeys import quantities as of_matrices
 
         return of_matrices(sol, _sampled)
     out: dict[str, float] = {}
@@ -264,7 +264,7 @@ def key_values(sol: Solution) -> dict[str, float]:
     (100,000 quantities would be a key no one reads, and beyond the 2 MB a key file may have)."""
     values = quantities(sol)
     if sol.totals:
-        from ..matrix import keyed
+        from .matrixkeys import keyed
 
         return keyed(sol, values)
     return values

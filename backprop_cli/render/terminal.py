@@ -1,7 +1,6 @@
 """The worked solution as rich terminal tables (plain text when there is no colour)."""
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 from ..formula.printing import fmt_number, to_text
@@ -30,8 +29,7 @@ from .chart import text_chart
 from .dispatch import pick
 from .escape import plain
 from .layout import build
-from .plain import simple, wrapped
-from .plain import table as plain_table
+from .terminal_out import PlainOut, RichOut, Tab
 from .wrap import GAP, Breakable, column_widths, cost, equation, wrap
 
 WHO = "terminal renderer"
@@ -48,108 +46,9 @@ def render(sol: Solution, *, precision: int = 4, width: int = 100, color: bool =
 
 def write(doc: Document, *, precision: int = 4, width: int = 100, color: bool = False) -> str:
     """A laid-out document as terminal text: through rich in colour, else plain.py's writer (the same text)."""
-    out: _RichOut | _PlainOut = _RichOut(width, color) if color else _PlainOut(width)
+    out: RichOut | PlainOut = RichOut(width, color) if color else PlainOut(width)
     _Terminal(out, precision).document(doc)
     return out.value()
-
-
-class _Tab:
-    """A table to print: its title, headers, which columns are numbers (right-aligned), and rows of cells."""
-
-    def __init__(self, headers: list[str], numeric: list[bool], title: str | None, formulas: bool):
-        self.headers, self.numeric, self.title, self.formulas = headers, numeric[:len(headers)], title, formulas
-        self.rows: list[list] = []
-
-    def add_row(self, *cells) -> None:
-        """A row; in a table of formulas, every text cell is a formula (it breaks only outside brackets)."""
-        self.rows.append([Breakable(c) if self.formulas and isinstance(c, str) else c for c in cells])
-
-    @property
-    def columns(self) -> list[tuple]:
-        """Each column: its header, then its cells (an empty string where a row is short)."""
-        return [(h, *(row[k] if k < len(row) else "" for row in self.rows)) for k, h in enumerate(self.headers)]
-
-
-class _RichOut:
-    """Output through rich: colours, and any layout the plain writer leaves to rich."""
-
-    def __init__(self, width: int, color: bool):
-
-        from rich.console import Console
-
-        self.buffer, self.width = io.StringIO(), width
-        # A height too, so that rich never reads COLUMNS or LINES itself (it fails on COLUMNS=² or LINES=²).
-        self.console = Console(file=self.buffer, width=width, height=25, color_system="standard" if color else None,
-                               force_terminal=color, highlight=False, markup=False, emoji=False,
-                               legacy_windows=False)
-
-    def say(self, text: str = "", style: str | None = None) -> None:
-        from rich.text import Text as RichText
-
-        self.console.print(RichText(text, style=style) if style else text)
-
-    def table(self, tab: _Tab, widths: list[int] | None) -> None:
-        from rich import box
-        from rich.table import Table as RichTable
-
-        t = RichTable(*tab.headers, box=box.SIMPLE_HEAD, title=tab.title, title_justify="left", title_style="bold",
-                      show_edge=False, pad_edge=False)
-        for col, right in zip(t.columns, tab.numeric):
-            col.justify = "right" if right else "left"
-        for row in tab.rows:
-            t.add_row(*row)
-        for col, width in zip(t.columns, widths or ()):
-            col.width = width
-        self.console.print(t)
-
-    def value(self) -> str:
-        return self.buffer.getvalue()
-
-
-class _PlainOut:
-    """Output without colour, laid out as rich would lay it out (plain.py), rich itself for the rest."""
-
-    def __init__(self, width: int):
-        self.width = width
-        self.parts: list[str] = []
-        self.rich: _RichOut | None = None
-
-    def say(self, text: str = "", style: str | None = None) -> None:
-        if simple(text):
-            self.parts += [line + "\n" for line in wrapped(text, self.width)]
-        else:
-            self._by_rich().say(text, style)
-            self._flush()
-
-    def table(self, tab: _Tab, widths: list[int] | None) -> None:
-        texts = [tab.title or "", *tab.headers, *(c for row in tab.rows for c in row if isinstance(c, str))]
-        if widths is None or not all(simple(t) for t in texts):  # rich narrows it, or its text is unusual
-            self._by_rich().table(tab, widths)
-            self._flush()
-            return
-        self.parts += [line + "\n" for line in plain_table(tab.title, tab.headers, tab.numeric, tab.rows, widths,
-                                                           _cell_lines)]
-
-    def _by_rich(self) -> _RichOut:
-        if self.rich is None:
-            self.rich = _RichOut(self.width, False)
-        return self.rich
-
-    def _flush(self) -> None:
-        assert self.rich is not None
-        self.parts.append(self.rich.value())
-        self.rich.buffer.seek(0)
-        self.rich.buffer.truncate()
-
-    def value(self) -> str:
-        return "".join(self.parts)
-
-
-def _cell_lines(cell, width: int, right: bool) -> list[str]:
-    """A table cell's lines at width: a formula broken only outside brackets, words wrapped at spaces."""
-    if isinstance(cell, Breakable):
-        return wrap(cell.text, width)
-    return wrapped(cell, width, "right" if right else "left")
 
 
 def picture(p: Problem) -> list[str]:
@@ -165,7 +64,7 @@ def picture(p: Problem) -> list[str]:
 
 
 class _Terminal:
-    def __init__(self, out: _RichOut | _PlainOut, precision: int):
+    def __init__(self, out: RichOut | PlainOut, precision: int):
         self.out, self.p = out, precision
 
     def document(self, doc: Document) -> None:
@@ -188,10 +87,10 @@ class _Terminal:
             self.out.say(title, "bold")
 
     def rich_table(self, headers: list[str], numeric: list[bool], title: str | None = None,
-                   formulas: bool = False) -> _Tab:
-        return _Tab(headers, numeric, title, formulas)
+                   formulas: bool = False) -> Tab:
+        return Tab(headers, numeric, title, formulas)
 
-    def show(self, t: _Tab, fold: bool = False) -> None:
+    def show(self, t: Tab, fold: bool = False) -> None:
         """Print a table whose formulas break only outside brackets, or fold its rows into equations.
 
         rich would narrow the widest column below what its formulas need, so the widths are set here.
@@ -246,7 +145,7 @@ class _Terminal:
             pick(ROWS, row, WHO)(self, row, t)
         self.show(t, fold=True)
 
-    def equation(self, eq: Equation, t: _Tab) -> None:
+    def equation(self, eq: Equation, t: Tab) -> None:
         symbols = self.cell(eq.formula)
         if not eq.numbers:
             t.add_row(self.cell(eq.lhs), symbols)
@@ -254,7 +153,7 @@ class _Terminal:
             lhs = InSample(eq.lhs, s) if len(eq.numbers) > 1 else eq.lhs
             t.add_row(self.cell(lhs), symbols, self.cell(numbers), self.num(eq.values[s]))
 
-    def shortcut(self, row: Shortcut, t: _Tab) -> None:
+    def shortcut(self, row: Shortcut, t: Tab) -> None:
         """Under its equation: = the short formula (what it is), then each sample's numbers and value."""
         symbols = self.cell(row.formula)  # which shortcut it is, the derivation's title says
         if not row.numbers:
@@ -263,7 +162,7 @@ class _Terminal:
             lhs = f"shortcut [{s + 1}]" if len(row.numbers) > 1 else "shortcut"
             t.add_row(lhs, symbols, self.cell(numbers), self.num(row.values[s]))
 
-    def sample_sum(self, row: SampleSum, t: _Tab) -> None:
+    def sample_sum(self, row: SampleSum, t: Tab) -> None:
         t.add_row(self.cell(row.lhs), "sum over samples", self.cell(row.parts), self.num(row.total))
 
     def definitions(self, block: Definitions) -> None:
