@@ -405,8 +405,11 @@ def check_backward_records(sol) -> None:
             for lv, up, c in zip(term.local_values, term.upstream, term.contribution):
                 assert lv * up == pytest.approx(c, rel=1e-14, abs=1e-300)
             assert term.upstream == sol.grads[term.via]
-        summed = np.sum([t.contribution for t in step.terms], axis=0)
-        assert np.allclose(summed, step.values, rtol=1e-14, atol=0)
+        parts = np.array([t.contribution for t in step.terms])
+        # relative to the paths' sizes, not to their sum: two paths that nearly cancel leave a small sum
+        # whose last digits depend on the order of the additions (numpy's pairwise, the engine's in turn)
+        scale = np.sum(np.abs(parts), axis=0)
+        assert np.all(np.abs(parts.sum(axis=0) - np.array(step.values)) <= 1e-14 * scale), step.node
         assert step.values == sol.grads[step.node]
         assert step.total == pytest.approx(sum(step.values), rel=1e-14)
     problem = sol.problem
