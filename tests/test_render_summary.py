@@ -7,6 +7,7 @@ by golden files.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from test_engine_matrix import layer_networks
 from test_numbers_row import _as_text, assert_evaluates_to, checked_rows, latex_chains
 
+from backprop_cli import matrix
 from backprop_cli.engine import solve
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.document import load_problem, load_problem_text
@@ -155,3 +157,28 @@ def test_any_layer_network_renders_in_summary_form_and_reads_back(text):
         assert_evaluates_to(numbers, stated, 4, where)
     assert markdown.render(sol) and terminal.render(sol, width=100)
     jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(json_out.render(sol)))
+
+
+EXAMPLES = [p for p in sorted((ROOT / "problems").glob("*.yaml"))
+            if not p.name.endswith(".key.yaml") and matrix.applies(load_problem(p))]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_with_a_matrix_form_reads_back_in_summary_form(path):
+    problem = load_problem(path)
+    if problem.training is not None and not problem.training.plain:
+        problem = dataclasses.replace(problem, training=None)  # training is solved step by step only
+    sol = solve(problem, form="summary")
+    rows = checked_rows(sol, 4)
+    assert rows
+    for numbers, stated, where in rows:
+        assert_evaluates_to(numbers, stated, 4, where)
+    jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(json_out.render(sol)))
+
+
+def test_a_block_that_reads_other_columns_says_which_and_shares_no_input_gradient():
+    text = terminal.render(solve(load_problem(ROOT / "problems" / "seed000_two_path.yaml"), form="summary"))
+    assert "  A_in[2] = the columns x3, x4, one row per sample" in text
+    assert "Z[2] = A_in[2]·W[2] + b[2]" in text and "Z[2] = A[1]" not in text
+    assert "∂L/∂A_in[1]" not in text  # x1, x2 are inputs: no ∂L/∂A_in row for them
+    assert "2 parameters" not in text and "6 parameters, solve --summary" in text

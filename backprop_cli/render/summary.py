@@ -40,6 +40,26 @@ def mat(name: str, layer: int | str, t: bool = False) -> Math:
     return Math(f"{name}[{layer}]" + ("ᵀ" if t else ""), f"{{{tex}}}^{{\\top}}" if t else tex)
 
 
+def input_matrix(p: Problem, index: int, t: bool = False) -> Math:
+    """What a layer reads: A[k − 1] when it reads the whole layer before it (A[0] = X), else A_in[k].
+
+    An edges network's blocks, or a layer with its own inputs:, read other columns than the layer above.
+    """
+    d = p.dense[index]
+    above = tuple(p.inputs) if index == 0 else p.dense[index - 1].outs
+    if d.inputs == above:
+        return mat("A", index, t)
+    tex = f"A_{{\\text{{in}}}}^{{[{index + 1}]}}"
+    return Math(f"A_in[{index + 1}]" + ("ᵀ" if t else ""), f"{{{tex}}}^{{\\top}}" if t else tex)
+
+
+def reads_alone(p: Problem, index: int) -> bool:
+    """Whether a layer's inputs are computed values that no other layer reads: then ∂L/∂A_in = δ·Wᵀ whole."""
+    d = p.dense[index]
+    others = {n for j, e in enumerate(p.dense) if j != index for n in e.inputs}
+    return not (set(d.inputs) & (set(p.inputs) | others))
+
+
 def shape(*dims: tuple[int, int], ops: Sequence[str] = ()) -> Math:
     """Shapes as numpy writes them, joined by operators: shapes (32, 64) = (32, 784)·(784, 64) + (1, 64).
 
@@ -167,7 +187,8 @@ def given(ctx: Context, steps: Sequence[NetworkGivenStep]) -> list[Block]:
     cols = (Column("layer"), Column("inputs → neurons"), Column("activation"), Column("W"), Column("biases"),
             Column("parameters", numeric=True))
     first = min(ctx.n, SHOWN_SAMPLES)
-    why = [Note(Text(f"{len(p.params)} parameters, more than {SUMMARY_PARAMS}: each layer as matrices, samples 1 to "
+    size = f"more than {SUMMARY_PARAMS}" if len(p.params) > SUMMARY_PARAMS else "solve --summary"
+    why = [Note(Text(f"{len(p.params)} parameters, {size}: each layer as matrices, samples 1 to "
                      f"{first}, the first neurons"), title="Summary form"),
            Note(Text("every scalar step: backprop solve --full; every array: the JSON output"))]
     blocks: list[Block] = [*why, Table(cols, (Rows(rows, title="Layers"),))]
@@ -197,10 +218,12 @@ def forward(ctx: Context, steps: Sequence[LayerForwardStep]) -> list[Block]:
 def _forward_layer(ctx: Context, st: LayerForwardStep) -> list[Block]:
     d, k, n = st.layer, st.index + 1, ctx.n
     (n_in, n_out), act = d.shape, d.activations[0][0]
-    z, a, a_in, w, b = mat("Z", k), mat("A", k), mat("A", k - 1), mat("W", k), mat("b", k)
+    z, a, a_in, w, b = mat("Z", k), mat("A", k), input_matrix(ctx.problem, st.index), mat("W", k), mat("b", k)
     rows = ((z, Join((Math(f"{a_in.text}·{w.text} + {b.text}", f"{a_in.latex} \\cdot {w.latex} + {b.latex}"),
                       Text("   "), shape((n, n_out), (n, n_in), (n_in, n_out), (1, n_out), ops="=·+")))),
             (a, Join((activation_math(d, z), Text("   elementwise, shape "), shape((n, n_out))))))
+    if not a_in.text.startswith("A["):  # not the layer above: say which columns it reads
+        rows = ((a_in, Text(f"the columns {span(list(d.inputs))}, one row per sample")), *rows)
     blocks: list[Block] = [Subheading(f"Layer {k}: {d.label} ({n_in} → {n_out}, {act})"),
                            Definitions("Matrices", rows, together=False),
                            matrix_table(ctx, d.outs, ((z, st.z), (a, st.a)))]

@@ -15,7 +15,19 @@ from ..formula.tree import Call, Const, Expr, Var, free_names, mul, sub
 from ..solution import LayerBackwardStep, LayerUpdateStep
 from .blocks import Block, Column, Definitions, Derivation, Equation, Note, Rows, Subheading, Table
 from .cells import Cell, Formula, Grad, Join, Math, Name, Num, Text, grad_latex, grad_text
-from .summary import activation_math, formula_math, mat, matrix_table, norms, prime, sample, scalar_entry, shape
+from .summary import (
+    activation_math,
+    formula_math,
+    input_matrix,
+    mat,
+    matrix_table,
+    norms,
+    prime,
+    reads_alone,
+    sample,
+    scalar_entry,
+    shape,
+)
 
 if TYPE_CHECKING:
     from .layout import Context
@@ -71,16 +83,17 @@ def _derivative(ctx: Context, st: LayerBackwardStep) -> tuple[Cell, Expr | None]
 def _backward_layer(ctx: Context, st: LayerBackwardStep) -> list[Block]:
     d, k, n = st.layer, st.index + 1, ctx.n
     (n_in, n_out) = d.shape
-    a, a_in, w, b = mat("A", k), mat("A", k - 1), mat("W", k), mat("b", k)
+    a, a_in, w, b = mat("A", k), input_matrix(ctx.problem, st.index), mat("W", k), mat("b", k)
+    a_in_t = input_matrix(ctx.problem, st.index, t=True)
     delta = Math(f"δ[{k}]", f"\\delta^{{[{k}]}}")
     rule, local = _derivative(ctx, st)
     rows: list[tuple[Cell, Cell]] = [(delta, rule)]
-    rows.append((_dl(ctx, w), Join((Math(f"{mat('A', k - 1, True).text}·{delta.text}",
-                                         f"{mat('A', k - 1, True).latex} \\cdot {delta.latex}"), Text("   "),
+    rows.append((_dl(ctx, w), Join((Math(f"{a_in_t.text}·{delta.text}", f"{a_in_t.latex} \\cdot {delta.latex}"),
+                                    Text("   "),
                                     shape((n_in, n_out), (n_in, n), (n, n_out), ops="=·")))))
     rows.append((_dl(ctx, b), Join((Text("the sum of each column of "), delta, Text("   ("), shape((1, n_out)),
                                     Text(")")))))
-    if st.index > 0:
+    if reads_alone(ctx.problem, st.index):
         rows.append((_dl(ctx, a_in), Join((Math(f"{delta.text}·{mat('W', k, True).text}",
                                                 f"{delta.latex} \\cdot {mat('W', k, True).latex}"), Text("   "),
                                            shape((n, n_in), (n, n_out), (n_out, n_in), ops="=·")))))
@@ -97,7 +110,7 @@ def _entries(ctx: Context, st: LayerBackwardStep, local: Expr | None) -> list:
     d, sol = st.layer, ctx.sol
     zn, an = d.zs[0], d.outs[0]
     out = []
-    if st.index == len(ctx.problem.dense) - 1:
+    if an in {y for y, _ in ctx.problem.outputs}:  # an output layer: ∂L/∂ŷ from the loss terms
         out.append(_loss_gradient(ctx, an, float(st.d_a[0, 0])))
     ga, ga_tex = _g(ctx, an)
     symbols = {ga: ga_tex}
@@ -118,7 +131,7 @@ def _entries(ctx: Context, st: LayerBackwardStep, local: Expr | None) -> list:
     bias = _bias_gradient(ctx, st)
     if bias is not None:  # a layer without biases has no ∂L/∂b to work out
         out.append(bias)
-    if st.index > 0:
+    if reads_alone(ctx.problem, st.index):
         out.append(_input_gradient(ctx, st))
     return [e for e in out if e is not None]
 
