@@ -219,9 +219,10 @@ def _forward_layer(ctx: Context, st: LayerForwardStep) -> list[Block]:
     d, k, n = st.layer, st.index + 1, ctx.n
     (n_in, n_out), act = d.shape, d.activations[0][0]
     z, a, a_in, w, b = mat("Z", k), mat("A", k), input_matrix(ctx.problem, st.index), mat("W", k), mat("b", k)
-    rows = ((z, Join((Math(f"{a_in.text}·{w.text} + {b.text}", f"{a_in.latex} \\cdot {w.latex} + {b.latex}"),
-                      Text("   "), shape((n, n_out), (n, n_in), (n_in, n_out), (1, n_out), ops="=·+")))),
-            (a, Join((activation_math(d, z), Text("   elementwise, shape "), shape((n, n_out))))))
+    product = Math(f"{a_in.text}·{w.text} + {b.text}", f"{a_in.latex} \\cdot {w.latex} + {b.latex}")
+    rows: tuple[tuple[Cell, Cell], ...] = (
+        (z, Join((product, Text("   "), shape((n, n_out), (n, n_in), (n_in, n_out), (1, n_out), ops="=·+")))),
+        (a, Join((activation_math(d, z), Text("   elementwise, shape "), shape((n, n_out))))))
     if not a_in.text.startswith("A["):  # not the layer above: say which columns it reads
         rows = ((a_in, Text(f"the columns {span(list(d.inputs))}, one row per sample")), *rows)
     blocks: list[Block] = [Subheading(f"Layer {k}: {d.label} ({n_in} → {n_out}, {act})"),
