@@ -67,12 +67,15 @@ HOSTILE = BATCH.replace("title: A batch of two samples through one tanh neuron",
                         "title: '50% of $x & {y} #1 ~ σ → ŷ \\\\end{document}'")
 
 
-@pytest.mark.parametrize("name", [*(p.stem for p in PROBLEMS), "hostile"])
+SUMMARY = Path(__file__).resolve().parent / "summary_16_12_4.yaml"  # 242 parameters: the summary form
+
+
+@pytest.mark.parametrize("name", [*(p.stem for p in PROBLEMS), "hostile", "summary"])
 def test_it_compiles_and_the_pdf_shows_the_numbers(name: str, tmp_path: Path) -> None:
     if not _tools():
         pytest.skip("pdflatex and pdftotext are not installed (Debian: texlive-latex-base poppler-utils)")
-    problem = load_problem_text(HOSTILE, "hostile.yaml") if name == "hostile" else \
-        load_problem(next(p for p in PROBLEMS if p.stem == name))
+    problem = load_problem_text(HOSTILE, "hostile.yaml") if name == "hostile" else load_problem(SUMMARY) \
+        if name == "summary" else load_problem(next(p for p in PROBLEMS if p.stem == name))
     sol = solve(problem)
     (tmp_path / "s.tex").write_text(latex.render(sol), encoding="utf-8")
     for _ in range(2):  # longtable settles its column widths on the second run
