@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from backprop_cli.engine import solve
@@ -43,9 +43,10 @@ TEXT = st.lists(st.sampled_from([*"abcxyz019 ", "  ", "∂L/∂w", "σ(z)", "−
                                   "averyveryverylongwordindeed"]), max_size=30).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
-@given(TEXT, st.integers(1, 30), st.sampled_from(["default", "left", "right"]))
-def test_text_wraps_as_rich_wraps_it(text: str, width: int, justify: str) -> None:
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.integers(1, 30), st.sampled_from(["default", "left", "right"]), st.booleans())
+def test_text_wraps_as_rich_wraps_it(text: str, width: int, justify: str, cell: bool) -> None:
+    """Printed text folds a long word (rich's default overflow); a table cell cuts it with … (a column's)."""
     from rich.console import Console
 
     from backprop_cli.render.plain import simple
@@ -55,14 +56,17 @@ def test_text_wraps_as_rich_wraps_it(text: str, width: int, justify: str) -> Non
     from rich.text import Text
 
     console = Console(width=width, color_system=None, highlight=False, markup=False, emoji=False)
-    expected = [line.plain for line in Text(text).wrap(console, width, justify=justify, overflow="fold")]
-    assert wrapped(text, width, justify) == expected
+    overflow = "ellipsis" if cell else "fold"
+    expected = [line.plain for line in Text(text).wrap(console, width, justify=justify, overflow=overflow)]
+    assert wrapped(text, width, justify, cell) == expected
 
 
-CELL = st.lists(st.sampled_from([*"ab1 ", "−", "·", "∂L/∂w", "σ(z)", "(x + y)", "漢"]), max_size=10).map("".join)
+CELL = st.lists(st.sampled_from([*"ab1 ", "  ", "−", "·", "∂L/∂w", "σ(z)", "(x + y)", "漢", "averylongword"]),
+                max_size=10).map("".join)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
+@example((["a", "aaa", " aaaaaa∂L/∂w∂L/∂wσ(z)"], [False] * 3, [], False, None), 30)  # found by CI
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(
     st.lists(CELL.filter(bool), min_size=n, max_size=n), st.lists(st.booleans(), min_size=n, max_size=n),
     st.lists(st.lists(CELL, min_size=0, max_size=n), min_size=0, max_size=4), st.booleans(),

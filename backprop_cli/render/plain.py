@@ -19,9 +19,10 @@ _WORD = re.compile(r"\s*\S+\s*")
 _TRAILING = re.compile(r"\s+$")
 
 
-def breaks(text: str, width: int) -> list[int]:
+def breaks(text: str, width: int, fold: bool = True) -> list[int]:
     """Where a line of text is broken to fit width: a word with its trailing spaces stays on the line when
-    its visible part fits; else it starts the next line; a word wider than a line is folded across lines."""
+    its visible part fits; else it starts the next line; a word wider than a line is folded across lines
+    (fold), or starts a line of its own and is cut short there (a table cell)."""
     out: list[int] = []
     used = 0
     for match in _WORD.finditer(text):
@@ -29,7 +30,7 @@ def breaks(text: str, width: int) -> list[int]:
         visible = cells(word.rstrip())
         if width - used >= visible:
             used += cells(word)
-        elif visible > width:
+        elif visible > width and fold:
             pieces = chop(word, width)
             for k, piece in enumerate(pieces):
                 if start:
@@ -38,15 +39,22 @@ def breaks(text: str, width: int) -> list[int]:
                     used = cells(piece)
                 else:
                     start += len(piece)
+        elif visible > width:
+            if start:
+                out.append(start)
+            used = cells(word)
         elif used and start:
             out.append(start)
             used = cells(word)
     return out
 
 
-def wrapped(text: str, width: int, justify: str = "default") -> list[str]:
-    """text as the lines of width it wraps to: "default" as printed, "left" or "right" within a cell."""
-    marks = [0, *breaks(text, width), len(text)]
+def wrapped(text: str, width: int, justify: str = "default", cell: bool = False) -> list[str]:
+    """text as the lines of width it wraps to: "default" as printed, "left" or "right" within a cell.
+
+    Printed text folds a word too long for its line; a table cell (cell) cuts it short with an ellipsis.
+    """
+    marks = [0, *breaks(text, width, fold=not cell), len(text)]
     lines = [text[a:b] for a, b in zip(marks, marks[1:])] or [""]
     out = []
     for line in lines:
@@ -57,7 +65,7 @@ def wrapped(text: str, width: int, justify: str = "default") -> list[str]:
                 line = line[:len(line) - min(len(space.group(0)), excess)]
         if justify == "right":
             line = line.rstrip()
-        line = _crop(line, width)
+        line = _crop(line, width, cell)
         if justify == "left":
             line += " " * (width - cells(line))
         elif justify == "right":
@@ -66,9 +74,11 @@ def wrapped(text: str, width: int, justify: str = "default") -> list[str]:
     return out
 
 
-def _crop(line: str, width: int) -> str:
+def _crop(line: str, width: int, ellipsis: bool) -> str:
     if cells(line) <= width:
         return line
+    if ellipsis:
+        return (chop(line, width - 1)[0] if width > 1 else "") + "…"
     return chop(line, width)[0]
 
 

@@ -107,4 +107,4 @@ def _cell_lines(cell, width: int, right: bool) -> list[str]:
     """A table cell's lines at width: a formula broken only outside brackets, words wrapped at spaces."""
     if isinstance(cell, Breakable):
         return wrap(cell.text, width)
-    return wrapped(cell, width, "right" if right else "left")
+    return wrapped(cell, width, "right" if right else "left", cell=True)
