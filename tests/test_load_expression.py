@@ -632,7 +632,9 @@ def test_the_generator_covers_the_whole_function_set() -> None:
     """Every function of the spec, every operator, and both power spellings appear in generated text."""
     seen: set = set()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    # derandomized: a chance draw of 300 formulas once left out abs (CI, Python 3.10); a fixed draw of 1,000
+    # covers the set the same way on every run
+    @settings(max_examples=1000, deadline=None, database=None, derandomize=True)
     @given(FORMULAS)
     def collect(formula) -> None:
         seen.update(re.findall(r"[a-z]+(?=\()", formula[0]))
