@@ -179,18 +179,7 @@ def _read_own(careful: World, step: Step, decimals: int) -> float | None:
 
 def _sound(ctx: Context, name: str, sound: dict[str, bool]) -> bool:
     """Whether every number the step was computed from is correct (the student's own or recomputed)."""
-    todo, seen = list(ctx.exact.reads.get(name, ())), set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in ctx.written:
-            if not sound.get(n, False):
-                return False
-        else:
-            todo.extend(ctx.exact.reads.get(n, ()))
-    return True
+    return not _sources(ctx, name, sound)
 
 
 def _sources(ctx: Context, name: str, sound: dict[str, bool]) -> tuple[str, ...]:

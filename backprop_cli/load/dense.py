@@ -7,6 +7,8 @@ neuron, a softmax group split between blocks) keeps to the scalar path.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from ..formula.tree import Call, Var
 from ..model import Dense
 from .builder import NeuronSpec
@@ -35,12 +37,9 @@ def dense_blocks(neurons: list[NeuronSpec], depth: dict) -> list[Dense] | None:
             return None
         blocks.setdefault((depth[n.a], frozenset(sources)), []).append((n, sources))
     out = []
-    per_depth: dict[int, int] = {}
-    for d, _ in blocks:
-        per_depth[d] = per_depth.get(d, 0) + 1
-    seen: dict[int, int] = {}
+    per_depth, seen = Counter(d for d, _ in blocks), Counter[int]()
     for (d, _), members in sorted(blocks.items(), key=lambda item: item[0][0]):
-        seen[d] = seen.get(d, 0) + 1
+        seen[d] += 1
         label = f"layer {d}" if per_depth[d] == 1 else f"layer {d}, block {seen[d]}"
         order = tuple(members[0][1])  # the first neuron's order of its sources: the columns of A_in
         specs = [n for n, _ in members]

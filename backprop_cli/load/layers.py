@@ -80,7 +80,7 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
         raise BeyondSchema("shape", no, "the names matrix does not have the shape of the values",
                            f"{shape[0]}×{shape[1]}")
     out: list[list] = [[None] * n_out for _ in range(n_in)]
-    fill = None if isinstance(names, list) else _fast_filler(str(names), no, layer_no, n_in, n_out)
+    fill = None if isinstance(names, list) else _filler(str(names), no, layer_no, n_in, n_out)
     inputs_first = orient == "inputs_by_neurons"
     for r, row in enumerate(rows):
         ro = v.at(rows, r, vo)  # once per row, and each weight's origin made directly: 50,000 in a wide layer
@@ -92,37 +92,29 @@ def _weights(spec, origin: Origin, layer_no: int, n_in: int, n_out: int) -> list
     return out
 
 
-def _filler(template: str, origin: Origin, layer: int):
-    """The weight-naming function of a names template: only {layer}, {i} and {j}, never str.format's specs."""
+def _filler(template: str, origin: Origin, layer: int, n_in: int, n_out: int):
+    """The weight-naming function of a names template: only {layer}, {i} and {j}, never str.format's specs.
+
+    Digits put in for {i} and {j} cannot make a name invalid, only longer: when the first weight's name and
+    the last's (the most digits) are valid, so is every other, and no name is checked again. Otherwise each
+    name is checked, so the first invalid one is reported, as it always was.
+    """
     rest = re.sub(r"\{(?:layer|i|j)\}", "", template)
     if "{" in rest or "}" in rest:
         raise BeyondSchema("formula", origin, f"names template {template!r} cannot be filled in",
                            "a template using {layer}, {i} and {j}, such as " + DEFAULT_NAMES) from None
-    # split once into literal text and fields; each name is then a join, not three regex substitutions
     pattern = template.replace("{layer}", str(layer))  # only {i} and {j} are left: a str.format pattern
 
-    def fill(i: int, j: int) -> str:
+    def checked(i: int, j: int) -> str:
         try:
             return v.name(pattern.format(i=i, j=j), origin)
         except ProblemError as exc:
             raise BeyondSchema.of("formula", exc) from None
 
-    return fill
-
-
-def _fast_filler(template: str, origin: Origin, layer: int, n_in: int, n_out: int):
-    """The names template's function without a check per name, when the first and the longest name pass.
-
-    Digits put in for {i} and {j} cannot make a name invalid, only longer: when the name of the first
-    weight and of the last (the most digits) are valid, so is every other. Otherwise the checked filler
-    reports the first invalid name, as it always has.
-    """
-    fill = _filler(template, origin, layer)
     try:
-        fill(1, 1), fill(n_in, n_out)
-    except ProblemError:
-        return fill
-    pattern = template.replace("{layer}", str(layer))
+        checked(1, 1), checked(n_in, n_out)
+    except BeyondSchema:
+        return checked
     return lambda i, j: pattern.format(i=i, j=j)
 
 

@@ -164,18 +164,30 @@ def _given(ctx: Context, steps: Sequence[GivenStep]) -> list[Block]:
         blocks.append(Definitions("Function", tuple((Name(name), Formula((f,), symbols=p.symbols))
                                                     for name, f in p.definitions)))
     else:
-        blocks.append(Definitions("Loss", tuple((Name(n.name), Formula((n.formula,), symbols=p.symbols))
-                                                for n in p.nodes if n.is_loss)))
-    if ctx.multi:
-        loss = Math(p.loss, name_latex(p.loss, p.symbols))
-        blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
-                                 SampleKey()))))
+        blocks.append(loss_definitions(p))
+    blocks += batch_note(ctx)
     if ctx.shown < ctx.n:
         blocks.append(Note(Text(f"samples 1 to {ctx.shown} of {ctx.n} are shown, and totals over all "
                                 "(--full shows every sample)")))
     if p.learning_rate is not None:
         blocks += training.given(p)
     return blocks
+
+
+def loss_definitions(p: Problem) -> Definitions:
+    """The loss terms and the loss, each name = its formula."""
+    return Definitions("Loss", tuple((Name(n.name), Formula((n.formula,), symbols=p.symbols))
+                                     for n in p.nodes if n.is_loss))
+
+
+def batch_note(ctx: Context) -> list[Block]:
+    """For a batch, how the per-sample losses make the batch loss; nothing for one sample."""
+    if not ctx.multi:
+        return []
+    p = ctx.problem
+    loss = Math(p.loss, name_latex(p.loss, p.symbols))
+    return [Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
+                       SampleKey())))]
 
 
 def _values(ctx: Context) -> list[Block]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..formula.calculus import evaluate
-from ..formula.printing import name_latex, to_latex, to_text
+from ..formula.printing import to_latex, to_text
 from ..formula.tree import Call, Expr, Var
 from ..limits import SHOWN_SAMPLES, SUMMARY_PARAMS
 from ..model import Dense, Problem
@@ -21,7 +21,7 @@ from ..solution import LayerForwardStep, NetworkGivenStep
 from . import training
 from .backward import values_in
 from .blocks import Block, Column, Definitions, Derivation, Equation, Note, Rows, Subheading, Table
-from .cells import Cell, Formula, InSample, Join, Math, Name, Num, SampleKey, Text
+from .cells import Cell, Formula, InSample, Join, Math, Name, Num, Text
 
 if TYPE_CHECKING:
     from .layout import Context
@@ -196,12 +196,9 @@ def given(ctx: Context, steps: Sequence[NetworkGivenStep]) -> list[Block]:
     if p.targets:
         data += f", targets {ctx.n} × {len(p.targets)} ({span(list(p.targets))})"
     blocks.append(Note(Join((Text("A[0] = X: "), Text(data))), title="Samples"))
-    blocks.append(Definitions("Loss", tuple((Name(n.name), Formula((n.formula,), symbols=p.symbols))
-                                            for n in p.nodes if n.is_loss)))
-    if ctx.multi:
-        loss = Math(p.loss, name_latex(p.loss, p.symbols))
-        blocks.append(Note(Join((Text(f"over the batch: the {p.batch} of "), loss, Text(f" over {ctx.n} samples"),
-                                 SampleKey()))))
+    from .layout import batch_note, loss_definitions  # layout imports this module for its STEPS
+
+    blocks += [loss_definitions(p), *batch_note(ctx)]
     if p.learning_rate is not None:
         blocks += training.given(p)
     return blocks
