@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import DomainError, ProblemError
 from .formula.calculus import diff_all, evaluate_array
+from .formula.functions import softmax_all
 from .formula.registry import REGISTRY
 from .formula.tree import Call, Var, free_names
 from .limits import SUMMARY_PARAMS
@@ -89,9 +90,8 @@ def _column(cols: dict, names: tuple, previous: tuple | None, prev_a) -> np.ndar
 
 def _activate(d: Dense, z: np.ndarray) -> np.ndarray:
     """A = f(Z), column by column of equal activation, with the registry's numpy twins."""
-    if d.activations[0][0] == "softmax":  # one softmax over the whole layer, as softmax.values computes it
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+    if d.activations[0][0] == "softmax":  # one softmax over the whole layer: the registry's, for every row
+        return softmax_all(z, 1)
     out = np.empty_like(z)
     for (name, params), cols in _by_activation(d).items():
         twin = REGISTRY[name].array

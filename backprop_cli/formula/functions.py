@@ -81,11 +81,16 @@ def _softmax(a, p):
     return e[int(p["index"]) - 1] / sum(e)
 
 
+def softmax_all(z, axis: int):
+    """Every softmax component at once along axis of a numpy array, shifted by the largest as _softmax is."""
+    e = _np().exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
 def _softmax_array(a, p):
     np = _np()
     z = np.stack(np.broadcast_arrays(*[np.asarray(x, float) for x in a]))
-    e = np.exp(z - z.max(axis=0))
-    return (e / e.sum(axis=0))[int(p["index"]) - 1]
+    return softmax_all(z, 0)[int(p["index"]) - 1]
 
 
 def _softmax_partial(c: Call, o: Expr, i: int) -> Expr:
