@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal
 
 from . import softmax
@@ -15,7 +15,7 @@ from .errors import DomainError, ProblemError
 from .formula.calculus import TooLarge, diff_all, evaluate
 from .formula.tree import Call, Expr, Var, free_names, substitute
 from .limits import MAX_DERIVATIVE, SOFTMAX_JACOBIAN, SUMMARY_PARAMS
-from .model import Problem, node_depths
+from .model import Node, Problem, node_depths
 from .optimizers import Optimizer
 from .progress import report
 from .solution import (
@@ -142,19 +142,21 @@ def batch_total(problem: Problem, per_sample) -> float:
     return total / len(per_sample) if problem.averages else total
 
 
-def local_partials(problem: Problem) -> dict:
+def local_partials(problem: Problem, only: Collection[Node] | None = None) -> dict:
     """(node, dependency) -> ∂node/∂dependency as a formula written with node names.
 
     A large softmax group has none: the backward pass takes its paths in closed form (softmax.py).
+    only: just these nodes (the matrix path's loss nodes), named with each other's formulas only.
     """
-    groups = softmax.groups(problem)
+    groups = softmax.groups(problem) if only is None else {}
     member_of = softmax.member_of(groups)
-    known = {n.formula: Var(n.name) for n in problem.nodes if isinstance(n.formula, Call) and n.name not in member_of}
+    nodes = problem.nodes if only is None else only
+    known = {n.formula: Var(n.name) for n in nodes if isinstance(n.formula, Call) and n.name not in member_of}
     out = {}
     for zs, members in groups.items():
         if len(members) <= SOFTMAX_JACOBIAN:
             out.update(softmax.partials(zs, members))
-    for node in problem.nodes:
+    for node in nodes:
         if node.name in member_of:
             continue
         deps = [d for d in free_names(node.formula) if d not in problem.targets]

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from .errors import DomainError, ProblemError
-from .formula.calculus import diff_all, evaluate_array
+from .formula.calculus import evaluate_array
 from .formula.functions import softmax_all
 from .formula.registry import REGISTRY
 from .formula.tree import Call, Var, free_names
@@ -151,12 +151,13 @@ def _finite(problem: Problem, x: np.ndarray, names: tuple, what: str) -> None:
 
 
 def _loss_partials(problem: Problem) -> list:
-    """(node, dep, ∂node/∂dep) for the loss nodes, from the loss back, as the scalar engine writes them."""
-    out = []
-    for node in reversed([n for n in problem.nodes if n.is_loss]):
-        deps = [d for d in free_names(node.formula) if d not in problem.targets]
-        out += [(node.name, dep, f) for dep, f in diff_all(node.formula, deps, Var(node.name)).items()]
-    return out
+    """(node, dep, ∂node/∂dep) for the loss nodes, from the loss back: the scalar engine's own partials."""
+    from .engine import local_partials
+
+    losses = [n for n in problem.nodes if n.is_loss]
+    found = local_partials(problem, losses)
+    return [(n.name, dep, found[(n.name, dep)]) for n in reversed(losses)
+            for dep in free_names(n.formula) if (n.name, dep) in found]
 
 
 def _derivative(d: Dense, z: np.ndarray, a: np.ndarray) -> np.ndarray:
