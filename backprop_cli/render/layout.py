@@ -34,7 +34,7 @@ from ..solution import (
     Solution,
     UpdateStep,
 )
-from . import summary, summary_back, training
+from . import training
 from .backward import chain_text, grads, shown_grads, values_in
 from .blocks import (
     BatchTotal,
@@ -258,6 +258,15 @@ def _after(ctx: Context, steps: Sequence[LossAfterStep]) -> list[Block]:
             for st in steps]
 
 
+def _summary(module: str, name: str) -> Callable[[Context, list], list[Block]]:
+    """A builder of the summary form, imported when a solution has one: a homework solve never pays for it."""
+    def build(ctx: Context, steps: list) -> list[Block]:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__package__}.{module}"), name)(ctx, steps)
+    return build
+
+
 # Every step type: the section it belongs to and the builder of its blocks.
 STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
     GivenStep: ("Given", _given),
@@ -271,9 +280,9 @@ STEPS: dict[type, tuple[str, Callable[[Context, list], list[Block]]]] = {
     ShownStep: (SHOWN, lambda ctx, steps: []),  # _lay_out gives each shown step sections of its own
     HistoryStep: ("Training", training.history),
     FinalStep: ("After training", training.final),
-    NetworkGivenStep: ("Given", summary.given),  # the summary form of a large layers-form network
-    LayerForwardStep: ("Forward pass", summary.forward),
-    LayerBackwardStep: ("Backward pass", summary_back.backward),
-    LayerUpdateStep: ("Update", summary_back.update),
+    NetworkGivenStep: ("Given", _summary("summary", "given")),  # the summary form of a large layers-form network
+    LayerForwardStep: ("Forward pass", _summary("summary", "forward")),
+    LayerBackwardStep: ("Backward pass", _summary("summary_back", "backward")),
+    LayerUpdateStep: ("Update", _summary("summary_back", "update")),
 }
 SECTION_OF = {kind: section for kind, (section, _) in STEPS.items()}
