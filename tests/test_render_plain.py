@@ -91,7 +91,8 @@ def test_breakable_cells_stay_formulas() -> None:
 def test_a_homework_solve_without_colour_imports_neither_rich_nor_numpy() -> None:
     code = ("import sys; from backprop_cli.cli import main\n"
             "try:\n    main(['solve', 'problems/mazur.yaml'], standalone_mode=False)\n"
-            "finally:\n    print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'numpy')), file=sys.stderr)")
+            "finally:\n    print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'numpy')),\n"
+            "          file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
                           check=False)
     assert proc.returncode == 0, proc.stderr
